@@ -1,0 +1,34 @@
+# The two commands a newcomer runs: `make run` and `make test`.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+DEB_PACKAGES := g++ cmake ninja-build make pkg-config libboost1.81-dev libboost-json1.81-dev \
+  libboost-url1.81-dev libboost-test1.81-dev libssl-dev openssl curl ca-certificates
+TEST_PACKAGES :=
+
+.PHONY: deps build run test check clean
+
+# Installs only what is missing; idempotent.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES) $(TEST_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	conf/run-sandbox.sh $(BUILD_DIR)
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j 2
+
+check: build
+	$(BUILD_DIR)/gateway/trading-gateway --check conf/trading-gateway.json
+
+clean:
+	rm -rf $(BUILD_DIR)

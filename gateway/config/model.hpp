@@ -1,0 +1,118 @@
+// The validated configuration. Every value here has passed validation; code that
+// reads a Config never re-checks it. Durations are milliseconds.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tg::config {
+
+using millis = std::chrono::milliseconds;
+
+// A secret's resolved value. It has no stream operator and no implicit string
+// conversion, so it cannot end up in a log line or an error message by accident.
+class SecretValue {
+public:
+    SecretValue() = default;
+    explicit SecretValue(std::string value) : value_(std::move(value)) {}
+    const std::string& reveal() const { return value_; }
+    bool empty() const { return value_.empty(); }
+
+private:
+    std::string value_;
+};
+
+struct TlsSettings {
+    std::string cert_file;
+    std::string key_file;
+    std::string min_version = "1.2";  // "1.2" or "1.3"
+    // OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are fixed by OpenSSL).
+    std::string ciphers =
+        "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+        "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+        "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+    millis handshake_timeout{10000};
+};
+
+struct Listener {
+    std::string name;
+    std::string address = "0.0.0.0";
+    std::uint16_t port = 0;  // 0: the OS picks one (tests)
+    std::optional<TlsSettings> tls;
+    bool admin = false;
+};
+
+struct Limits {
+    std::size_t header_bytes = 16384;
+    std::uint64_t body_bytes = 1048576;
+    millis header_timeout{10000};
+    millis idle_timeout{60000};
+};
+
+struct UpstreamServer {
+    std::string url;  // as written in the config, e.g. "https://api.example:8443"
+    bool tls = false;
+    std::string host;  // host name or IP literal, without brackets
+    std::uint16_t port = 0;
+};
+
+struct Upstream {
+    std::string name;
+    std::vector<UpstreamServer> servers;
+    std::size_t pool_size = 64;  // idle keep-alive connections kept per worker
+    millis connect_timeout{3000};
+    millis response_timeout{30000};  // until the response header, and between body reads
+    millis idle_timeout{60000};      // a pooled connection unused this long is closed
+    millis cooldown{5000};           // a server that refused a connection is skipped this long
+    std::string ca_file;             // empty: the system trust store
+    bool verify = true;
+};
+
+// A header value: a literal, or the value of a named secret.
+struct HeaderValue {
+    std::string literal;
+    std::string secret;  // name in Config::secrets; when set, `literal` is unused
+};
+
+struct HeaderRules {
+    std::vector<std::pair<std::string, HeaderValue>> set;  // header name -> value
+    std::vector<std::string> remove;                      // header names
+};
+
+struct RouteMatch {
+    std::string path;  // exact path, or the prefix when `prefix` is true
+    bool prefix = false;
+    std::string host;                  // empty: any host; compared case-insensitively, no port
+    std::vector<std::string> methods;  // upper case; empty: any method
+};
+
+struct Route {
+    std::string name;  // from the config, or "routes[i]"
+    RouteMatch match;
+    std::string upstream;  // name in Config::upstreams, may be empty when `handler` is set
+    std::string handler;   // name in the handler registry, may be empty
+    HeaderRules request_headers;
+    HeaderRules response_headers;
+};
+
+struct Config {
+    std::string source_path;
+    unsigned workers = 0;  // resolved: never 0 after validation
+    std::vector<Listener> listeners;
+    Limits limits;
+    std::map<std::string, SecretValue> secrets;
+    std::map<std::string, Upstream> upstreams;
+    std::vector<Route> routes;
+    // The whole document as parsed, for handler modules that own top-level sections
+    // (e.g. "sixmm", "dxtrade"); they validate their own section.
+    boost::json::object document;
+};
+
+}  // namespace tg::config

@@ -1,0 +1,30 @@
+#include "gateway/config/validate.hpp"
+
+namespace tg::config::detail {
+namespace {
+
+constexpr std::int64_t min_header_bytes = 1024;
+constexpr std::int64_t max_header_bytes = 1048576;
+// The largest integer a double holds exactly: JSON tools agree on it.
+constexpr std::int64_t max_body_bytes = std::int64_t{1} << 53;
+
+}  // namespace
+
+Limits validate_limits(const boost::json::value* limits, Context& context) {
+    Limits result;
+    if (limits == nullptr)
+        return result;
+    ObjectReader reader(*limits, "limits",
+                        {"header_bytes", "body_bytes", "header_timeout_ms", "idle_timeout_ms"},
+                        context.problems);
+    std::int64_t bytes = 0;
+    if (reader.read_integer("header_bytes", min_header_bytes, max_header_bytes, bytes))
+        result.header_bytes = static_cast<std::size_t>(bytes);
+    if (reader.read_integer("body_bytes", 0, max_body_bytes, bytes))
+        result.body_bytes = static_cast<std::uint64_t>(bytes);
+    reader.read_millis("header_timeout_ms", result.header_timeout);
+    reader.read_millis("idle_timeout_ms", result.idle_timeout);
+    return result;
+}
+
+}  // namespace tg::config::detail

@@ -1,0 +1,110 @@
+#include "gateway/config/files.hpp"
+#include "gateway/config/validate.hpp"
+
+#include <boost/asio/ip/address.hpp>
+
+#include <optional>
+
+namespace tg::config::detail {
+namespace {
+
+std::optional<TlsSettings> read_tls(ObjectReader& listener, Context& context) {
+    const auto* value = listener.find("tls");
+    if (value == nullptr)
+        return std::nullopt;
+    ObjectReader reader(*value, listener.path_of("tls"),
+                        {"cert_file", "key_file", "min_version", "ciphers", "handshake_timeout_ms"},
+                        context.problems);
+    TlsSettings tls;
+    for (auto [key, out] : {std::pair{"cert_file", &tls.cert_file}, std::pair{"key_file", &tls.key_file}}) {
+        std::string written;
+        if (reader.read_string(key, written, Presence::required))
+            *out = readable_file(context.base_dir, written, reader.path_of(key), context.problems);
+    }
+    if (reader.read_string("min_version", tls.min_version) && tls.min_version != "1.2" &&
+        tls.min_version != "1.3")
+        reader.report("min_version", "expected \"1.2\" or \"1.3\"");
+    if (reader.read_string("ciphers", tls.ciphers) && tls.ciphers.empty())
+        reader.report("ciphers", "expected an OpenSSL cipher list, found an empty string");
+    reader.read_millis("handshake_timeout_ms", tls.handshake_timeout);
+    return tls;
+}
+
+struct ReadListener {
+    Listener listener;
+    std::optional<boost::asio::ip::address> address;  // when valid
+    bool port_valid = false;
+};
+
+ReadListener read_listener(const boost::json::value& value, const std::string& path, Context& context) {
+    ObjectReader reader(value, path, {"name", "address", "port", "tls", "admin"}, context.problems);
+    ReadListener result;
+    Listener& listener = result.listener;
+    if (reader.read_string("name", listener.name, Presence::required) && listener.name.empty())
+        reader.report("name", "expected a non-empty string");
+    // An address of the wrong type is reported by read_string and not parsed.
+    if (reader.read_string("address", listener.address) || !reader.has("address")) {
+        boost::system::error_code error;
+        result.address = boost::asio::ip::make_address(listener.address, error);
+        if (error) {
+            result.address.reset();
+            reader.report("address", "expected an IPv4 or IPv6 address");
+        }
+    }
+    std::int64_t port = 0;
+    if (reader.read_integer("port", 0, 65535, port, Presence::required)) {
+        listener.port = static_cast<std::uint16_t>(port);
+        result.port_valid = true;
+    }
+    listener.tls = read_tls(reader, context);
+    reader.read_bool("admin", listener.admin);
+    return result;
+}
+
+bool same_socket(const ReadListener& a, const ReadListener& b) {
+    return a.port_valid && b.port_valid && a.listener.port != 0 && a.listener.port == b.listener.port &&
+           a.address && b.address && *a.address == *b.address;
+}
+
+void check_unique(const std::vector<ReadListener>& listeners, Context& context) {
+    for (std::size_t i = 0; i < listeners.size(); ++i) {
+        const Listener& listener = listeners[i].listener;
+        const std::string path = index_path("listeners", i);
+        for (std::size_t j = 0; j < i; ++j) {
+            const std::string earlier = index_path("listeners", j);
+            if (!listener.name.empty() && listener.name == listeners[j].listener.name)
+                context.problems.push_back(
+                    {path + ".name",
+                     "duplicate listener name " + quote(listener.name) + " (also " + earlier + ")"});
+            if (same_socket(listeners[i], listeners[j]))
+                context.problems.push_back({path, listener.address + ":" + std::to_string(listener.port) +
+                                                      " is already used by " + earlier});
+        }
+    }
+}
+
+}  // namespace
+
+std::vector<Listener> validate_listeners(const boost::json::value* value, Context& context) {
+    if (value == nullptr) {
+        context.problems.push_back({"listeners", "required key is missing (expected a non-empty array)"});
+        return {};
+    }
+    const auto* array = expect_array(*value, "listeners", context.problems);
+    if (array == nullptr)
+        return {};
+    if (array->empty())
+        context.problems.push_back({"listeners", "expected a non-empty array, found an empty one"});
+
+    std::vector<ReadListener> read;
+    for (std::size_t i = 0; i < array->size(); ++i)
+        read.push_back(read_listener((*array)[i], index_path("listeners", i), context));
+    check_unique(read, context);
+
+    std::vector<Listener> listeners;
+    for (auto& entry : read)
+        listeners.push_back(std::move(entry.listener));
+    return listeners;
+}
+
+}  // namespace tg::config::detail

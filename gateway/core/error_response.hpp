@@ -1,0 +1,43 @@
+// The gateway's own error answers: {"error": {"code", "message", "requestId"}},
+// never cached. Messages are written by the gateway; an upstream's text is never echoed.
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <string_view>
+
+namespace tg {
+
+namespace http = boost::beast::http;
+
+struct ErrorInfo {
+    http::status status;
+    std::string_view code;
+    std::string_view message;
+};
+
+http::response<http::string_body> make_error_response(const ErrorInfo& error,
+                                                      std::string_view request_id,
+                                                      unsigned http_version = 11);
+
+namespace errors {
+inline constexpr ErrorInfo not_found{http::status::not_found, "not_found", "no route matches this request"};
+inline constexpr ErrorInfo method_not_allowed{http::status::method_not_allowed, "method_not_allowed",
+                                              "this method is not allowed on this path"};
+inline constexpr ErrorInfo bad_request{http::status::bad_request, "bad_request", "malformed HTTP request"};
+inline constexpr ErrorInfo payload_too_large{http::status::payload_too_large, "payload_too_large",
+                                             "request body exceeds the configured limit"};
+inline constexpr ErrorInfo headers_too_large{http::status::request_header_fields_too_large,
+                                             "headers_too_large", "request headers exceed the configured limit"};
+inline constexpr ErrorInfo upstream_unavailable{http::status::service_unavailable, "upstream_unavailable",
+                                                "the upstream service could not be reached"};
+inline constexpr ErrorInfo bad_gateway{http::status::bad_gateway, "bad_gateway",
+                                       "the upstream service sent an invalid or incomplete response"};
+inline constexpr ErrorInfo upstream_timeout{http::status::gateway_timeout, "upstream_timeout",
+                                            "the upstream service did not answer in time"};
+inline constexpr ErrorInfo internal{http::status::internal_server_error, "internal_error",
+                                    "the gateway failed to handle this request"};
+}  // namespace errors
+
+}  // namespace tg

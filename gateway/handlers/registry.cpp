@@ -1,0 +1,24 @@
+#include "gateway/handlers/handler.hpp"
+
+#include <stdexcept>
+
+namespace tg::handlers {
+
+void Registry::add(const std::string& name, HandlerFactory factory) {
+    if (!factories_.emplace(name, std::move(factory)).second) {
+        throw std::logic_error("handler registered twice: " + name);
+    }
+}
+
+const HandlerFactory* Registry::find(std::string_view name) const {
+    const auto it = factories_.find(name);
+    return it == factories_.end() ? nullptr : &it->second;
+}
+
+std::set<std::string> Registry::names() const {
+    std::set<std::string> names;
+    for (const auto& [name, factory] : factories_) names.insert(name);
+    return names;
+}
+
+}  // namespace tg::handlers

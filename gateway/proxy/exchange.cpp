@@ -1,0 +1,247 @@
+#include "gateway/proxy/exchange.hpp"
+
+#include "gateway/core/log.hpp"
+#include "gateway/proxy/relay.hpp"
+
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <array>
+#include <memory>
+
+namespace tg::proxy {
+namespace {
+
+constexpr std::size_t relay_buffer_size = 32 * 1024;
+constexpr std::size_t upstream_header_limit = 64 * 1024;
+
+bool is_idempotent(http::verb method) {
+    switch (method) {
+        case http::verb::get:
+        case http::verb::head:
+        case http::verb::options:
+        case http::verb::trace:
+        case http::verb::put:
+        case http::verb::delete_: return true;
+        default: return false;
+    }
+}
+
+bool is_connection_lost(const error_code& ec) {
+    return ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+           ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated;
+}
+
+std::string host_header(const config::UpstreamServer& server) {
+    const bool ipv6 = server.host.find(':') != std::string::npos;
+    std::string host = ipv6 ? "[" + server.host + "]" : server.host;
+    const bool default_port = server.port == (server.tls ? 443 : 80);
+    if (!default_port) host += ":" + std::to_string(server.port);
+    return host;
+}
+
+// What happened on one attempt over one upstream connection.
+struct Attempt {
+    enum class Kind { done, retry, error, abort } kind = Kind::done;
+    const ErrorInfo* error = nullptr;
+    bool client_keep_alive = false;
+    bool upstream_reusable = false;
+    unsigned status = 0;
+    std::uint64_t bytes_out = 0;
+};
+
+Attempt fail(const ErrorInfo& error) { return {Attempt::Kind::error, &error}; }
+Attempt abort_both() { return {Attempt::Kind::abort}; }
+
+void prepare_upstream_request(ProxyRequest& r, const config::UpstreamServer& server) {
+    auto& req = r.parser.get();
+    strip_hop_by_hop(req);
+    req.erase(http::field::expect);
+    apply_header_rules(req, r.route.request_headers, r.config.secrets);
+    set_forwarding_headers(req, r.forwarding);
+    req.set(http::field::host, host_header(server));
+    req.version(11);
+    if (r.parser.chunked()) {
+        req.set(http::field::transfer_encoding, "chunked");
+    } else if (const auto length = r.parser.content_length()) {
+        req.set(http::field::content_length, std::to_string(*length));
+    }
+}
+
+struct ResponseFraming {
+    bool chunked_out = false;
+    bool close_after = false;  // body delimited by closing the connection
+};
+
+ResponseFraming prepare_client_response(ProxyRequest& r, http::response_parser<http::buffer_body>& parser,
+                                        bool head_request) {
+    auto& res = parser.get();
+    const auto content_length = parser.content_length();
+    const bool chunked_in = parser.chunked();
+    strip_hop_by_hop(res);
+    apply_header_rules(res, r.route.response_headers, r.config.secrets);
+    res.set("X-Request-Id", r.forwarding.request_id);
+
+    ResponseFraming framing;
+    const unsigned status = res.result_int();
+    const bool no_body = head_request || status / 100 == 1 || status == 204 || status == 304;
+    const bool client_http11 = r.parser.get().version() >= 11;
+    if (no_body) {
+        if (content_length) res.set(http::field::content_length, std::to_string(*content_length));
+    } else if (content_length && !chunked_in) {
+        res.set(http::field::content_length, std::to_string(*content_length));
+    } else if (client_http11) {
+        res.set(http::field::transfer_encoding, "chunked");
+        framing.chunked_out = true;
+    } else {
+        framing.close_after = true;
+    }
+    return framing;
+}
+
+void set_client_connection(http::response_header<>& res, unsigned client_version, bool keep_alive) {
+    res.version(11);
+    if (!keep_alive) {
+        res.set(http::field::connection, "close");
+    } else if (client_version < 11) {
+        res.set(http::field::connection, "keep-alive");
+    }
+}
+
+template <class ClientStream, class UpstreamStream>
+asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& client_buffer, ProxyRequest& r,
+                                    UpstreamConnection& connection, UpstreamStream& upstream, bool reused) {
+    const auto& limits = r.config.limits;
+    const auto& upstream_config = r.pool.upstream();
+    auto& req = r.parser.get();
+    const bool has_request_body = !r.parser.is_done();
+    const bool may_retry_after_send = reused && is_idempotent(req.method()) && !has_request_body;
+
+    http::request_serializer<http::buffer_body> request_writer{req};
+    connection.tcp().expires_after(upstream_config.response_timeout);
+    auto [write_ec, written] = co_await http::async_write_header(upstream, request_writer, use_tuple);
+    if (write_ec) {
+        if (reused) co_return Attempt{Attempt::Kind::retry};
+        log::warn("upstream ", upstream_config.name, ": sending the request failed: ", write_ec.message());
+        co_return fail(tg::errors::bad_gateway);
+    }
+
+    std::unique_ptr<std::array<char, relay_buffer_size>> scratch;
+    if (has_request_body) {
+        if (r.expect_continue) {
+            static constexpr std::string_view interim = "HTTP/1.1 100 Continue\r\n\r\n";
+            beast::get_lowest_layer(client).expires_after(limits.idle_timeout);
+            auto [ec, n] = co_await asio::async_write(client, asio::buffer(interim), use_tuple);
+            if (ec) co_return abort_both();
+        }
+        scratch = std::make_unique<std::array<char, relay_buffer_size>>();
+        const auto sent = co_await relay_body(client, client_buffer, r.parser, upstream, r.parser.chunked(),
+                                              field_count(req), limits.idle_timeout,
+                                              upstream_config.response_timeout, *scratch);
+        if (sent.failure == RelayResult::Failure::body_limit) co_return fail(tg::errors::payload_too_large);
+        if (sent.failure == RelayResult::Failure::read) co_return abort_both();
+        if (sent.failure == RelayResult::Failure::write) {
+            log::warn("upstream ", upstream_config.name, ": sending the request body failed: ",
+                      sent.error.message());
+            co_return fail(tg::errors::bad_gateway);
+        }
+    }
+
+    // The response header, skipping interim 1xx answers (a 101 is not proxied yet).
+    std::optional<http::response_parser<http::buffer_body>> parser;
+    for (;;) {
+        parser.emplace();
+        parser->header_limit(upstream_header_limit);
+        parser->body_limit(boost::none);
+        if (req.method() == http::verb::head) parser->skip(true);
+        connection.tcp().expires_after(upstream_config.response_timeout);
+        auto [read_ec, n] = co_await http::async_read_header(upstream, connection.buffer, *parser, use_tuple);
+        if (read_ec == beast::error::timeout) {
+            log::warn("upstream ", upstream_config.name, ": no response within ",
+                      upstream_config.response_timeout.count(), " ms");
+            co_return fail(tg::errors::upstream_timeout);
+        }
+        if (read_ec) {
+            if (may_retry_after_send && is_connection_lost(read_ec)) co_return Attempt{Attempt::Kind::retry};
+            log::warn("upstream ", upstream_config.name, ": reading the response failed: ", read_ec.message());
+            co_return fail(tg::errors::bad_gateway);
+        }
+        const unsigned status = parser->get().result_int();
+        if (status / 100 != 1 || status == 101) break;
+    }
+    const bool upstream_keep_alive = parser->keep_alive();
+    const auto framing = prepare_client_response(r, *parser, req.method() == http::verb::head);
+    auto& res = parser->get();
+    const bool keep_alive = r.client_keep_alive && !framing.close_after && r.parser.is_done();
+    set_client_connection(res, req.version(), keep_alive);
+
+    Attempt outcome;
+    outcome.status = res.result_int();
+    http::response_serializer<http::buffer_body> response_writer{res};
+    beast::get_lowest_layer(client).expires_after(limits.idle_timeout);
+    std::tie(write_ec, written) = co_await http::async_write_header(client, response_writer, use_tuple);
+    if (write_ec) co_return abort_both();
+
+    if (!parser->is_done()) {
+        if (!scratch) scratch = std::make_unique<std::array<char, relay_buffer_size>>();
+        const auto received = co_await relay_body(upstream, connection.buffer, *parser, client, framing.chunked_out,
+                                                  field_count(res), upstream_config.response_timeout,
+                                                  limits.idle_timeout, *scratch);
+        if (received.failure != RelayResult::Failure::none) {
+            // Never present a truncated body as complete: the client sees the connection end.
+            if (received.failure == RelayResult::Failure::read) {
+                log::warn("upstream ", upstream_config.name, ": response body broken off: ",
+                          received.error.message());
+            }
+            co_return abort_both();
+        }
+        outcome.bytes_out = received.bytes;
+    }
+    outcome.client_keep_alive = keep_alive;
+    outcome.upstream_reusable = upstream_keep_alive && !framing.close_after && parser->is_done();
+    co_return outcome;
+}
+
+const ErrorInfo& acquire_error(const AcquireResult& acquired) {
+    return acquired.failure == AcquireResult::Failure::tls ? errors::upstream_tls : tg::errors::upstream_unavailable;
+}
+
+}  // namespace
+
+template <class ClientStream>
+asio::awaitable<ProxyOutcome> proxy_request(ClientStream& client, beast::flat_buffer& client_buffer,
+                                            ProxyRequest& request) {
+    // One retry, on a fresh connection, when a reused one turned out to be dead.
+    for (int attempt_number = 0; attempt_number < 2; ++attempt_number) {
+        auto acquired = co_await request.pool.acquire(attempt_number == 0);
+        if (!acquired.connection) {
+            const auto& server = request.pool.upstream();
+            log::warn("upstream ", server.name, ": cannot connect: ", acquired.error.message());
+            co_return ProxyOutcome{&acquire_error(acquired)};
+        }
+        prepare_upstream_request(request, request.pool.upstream().servers[acquired.connection->server_index]);
+        auto& connection = *acquired.connection;
+        const auto step = co_await std::visit(
+            [&](auto& upstream) {
+                return attempt_on(client, client_buffer, request, connection, upstream, acquired.reused);
+            },
+            connection.stream);
+        switch (step.kind) {
+            case Attempt::Kind::retry: continue;
+            case Attempt::Kind::error: co_return ProxyOutcome{step.error};
+            case Attempt::Kind::abort: co_return ProxyOutcome{nullptr, false};
+            case Attempt::Kind::done:
+                if (step.upstream_reusable) request.pool.release(std::move(acquired.connection));
+                co_return ProxyOutcome{nullptr, step.client_keep_alive, step.status, step.bytes_out};
+        }
+    }
+    co_return ProxyOutcome{&tg::errors::bad_gateway};
+}
+
+template asio::awaitable<ProxyOutcome> proxy_request(beast::tcp_stream&, beast::flat_buffer&, ProxyRequest&);
+template asio::awaitable<ProxyOutcome> proxy_request(beast::ssl_stream<beast::tcp_stream>&, beast::flat_buffer&,
+                                                     ProxyRequest&);
+
+}  // namespace tg::proxy

@@ -1,0 +1,43 @@
+// Forwards one request, already parsed up to its header, to an upstream and streams
+// the response back. Used by http_session for routes that proxy.
+#pragma once
+
+#include "gateway/config/model.hpp"
+#include "gateway/core/asio_aliases.hpp"
+#include "gateway/core/error_response.hpp"
+#include "gateway/proxy/header_policy.hpp"
+#include "gateway/proxy/upstream_pool.hpp"
+
+#include <string_view>
+
+namespace tg::proxy {
+
+struct ProxyRequest {
+    http::request_parser<http::buffer_body>& parser;
+    const config::Route& route;
+    const config::Config& config;
+    UpstreamPool& pool;
+    ForwardingInfo forwarding;
+    bool client_keep_alive = false;
+    bool expect_continue = false;
+};
+
+struct ProxyOutcome {
+    // When set, nothing was sent to the client yet: the caller answers with this error.
+    const ErrorInfo* error = nullptr;
+    bool keep_alive = false;  // the client connection may serve another request
+    unsigned status = 0;
+    std::uint64_t bytes_out = 0;
+};
+
+// Explicitly instantiated for plain and TLS client streams in exchange.cpp.
+template <class ClientStream>
+asio::awaitable<ProxyOutcome> proxy_request(ClientStream& client, beast::flat_buffer& client_buffer,
+                                            ProxyRequest& request);
+
+namespace errors {
+inline constexpr ErrorInfo upstream_tls{http::status::bad_gateway, "bad_gateway",
+                                        "the TLS handshake with the upstream service failed"};
+}
+
+}  // namespace tg::proxy

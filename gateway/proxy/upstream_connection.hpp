@@ -1,0 +1,37 @@
+// One connection to an upstream server, plain or TLS, with the bytes it has read
+// past the last response.
+#pragma once
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <chrono>
+#include <variant>
+
+namespace tg::proxy {
+
+namespace beast = boost::beast;
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+class UpstreamConnection {
+public:
+    template <class Stream>
+    UpstreamConnection(Stream&& stream, std::size_t server_index)
+        : stream(std::forward<Stream>(stream)), server_index(server_index) {}
+
+    beast::tcp_stream& tcp();
+
+    // True when the server has closed its side (or sent bytes nobody asked for)
+    // while the connection sat idle in the pool. One non-blocking recv(MSG_PEEK).
+    bool unusable_after_idle();
+
+    std::variant<PlainStream, TlsStream> stream;
+    beast::flat_buffer buffer;
+    std::size_t server_index;
+    std::chrono::steady_clock::time_point idle_since{};
+};
+
+}  // namespace tg::proxy

@@ -1,0 +1,138 @@
+#include "gateway/proxy/upstream_pool.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+
+#include <openssl/ssl.h>
+
+namespace tg::proxy {
+namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+UpstreamPool::UpstreamPool(config::Upstream upstream, std::shared_ptr<ssl::context> tls_context)
+    : upstream_(std::move(upstream)),
+      tls_context_(std::move(tls_context)),
+      cooldown_until_(upstream_.servers.size()) {}
+
+std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle() {
+    const auto oldest_allowed = clock::now() - upstream_.idle_timeout;
+    while (!idle_.empty()) {
+        auto connection = std::move(idle_.back());
+        idle_.pop_back();
+        if (connection->idle_since >= oldest_allowed && !connection->unusable_after_idle()) {
+            return connection;
+        }
+    }
+    return nullptr;
+}
+
+void UpstreamPool::release(std::unique_ptr<UpstreamConnection> connection) {
+    if (idle_.size() >= upstream_.pool_size) return;  // closing it is cheaper than keeping it
+    // Drop connections that have idled past the timeout before adding this one.
+    const auto oldest_allowed = clock::now() - upstream_.idle_timeout;
+    std::erase_if(idle_, [&](const auto& c) { return c->idle_since < oldest_allowed; });
+    connection->idle_since = clock::now();
+    idle_.push_back(std::move(connection));
+}
+
+std::size_t UpstreamPool::next_server() {
+    const auto now = clock::now();
+    const auto count = upstream_.servers.size();
+    std::size_t soonest = round_robin_ % count;
+    for (std::size_t step = 0; step < count; ++step) {
+        const auto index = (round_robin_ + step) % count;
+        if (cooldown_until_[index] <= now) {
+            round_robin_ = index + 1;
+            return index;
+        }
+        if (cooldown_until_[index] < cooldown_until_[soonest]) soonest = index;
+    }
+    // Every server is cooling down: try the one that recovers first rather than fail untried.
+    round_robin_ = soonest + 1;
+    return soonest;
+}
+
+asio::awaitable<AcquireResult> UpstreamPool::acquire(bool allow_reuse) {
+    if (allow_reuse) {
+        if (auto connection = take_idle()) {
+            ++counters_.reused;
+            AcquireResult reused;
+            reused.connection = std::move(connection);
+            reused.reused = true;
+            co_return reused;
+        }
+    }
+    const auto deadline = clock::now() + upstream_.connect_timeout;
+    AcquireResult result;
+    // Each server gets at most one attempt per request, all within the connect timeout.
+    for (std::size_t attempt = 0; attempt < upstream_.servers.size() && clock::now() < deadline; ++attempt) {
+        const auto server = next_server();
+        result = co_await connect(server, deadline);
+        if (result.connection) {
+            ++counters_.opened;
+            co_return std::move(result);
+        }
+        ++counters_.failed;
+        if (result.failure != AcquireResult::Failure::tls) {
+            cooldown_until_[server] = clock::now() + upstream_.cooldown;
+        }
+    }
+    if (result.failure == AcquireResult::Failure::none) result.failure = AcquireResult::Failure::timeout;
+    co_return std::move(result);
+}
+
+asio::awaitable<AcquireResult> UpstreamPool::connect(std::size_t server_index, clock::time_point deadline) {
+    const auto& server = upstream_.servers[server_index];
+    auto executor = co_await asio::this_coro::executor;
+    beast::tcp_stream tcp_stream(executor);
+    tcp_stream.expires_at(deadline);
+
+    AcquireResult result;
+    auto fail = [&](AcquireResult::Failure failure, boost::system::error_code ec) {
+        result.failure = ec == beast::error::timeout ? AcquireResult::Failure::timeout : failure;
+        result.error = ec;
+        return std::move(result);
+    };
+
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(server.host, ec);
+    if (!ec) {
+        std::tie(ec) = co_await tcp_stream.async_connect(tcp::endpoint(address, server.port), use_tuple);
+    } else {
+        tcp::resolver resolver(executor);
+        auto [resolve_ec, endpoints] =
+            co_await resolver.async_resolve(server.host, std::to_string(server.port), use_tuple);
+        if (resolve_ec) co_return fail(AcquireResult::Failure::unreachable, resolve_ec);
+        std::tie(ec, std::ignore) = co_await tcp_stream.async_connect(endpoints, use_tuple);
+    }
+    if (ec) co_return fail(AcquireResult::Failure::unreachable, ec);
+    tcp_stream.socket().set_option(tcp::no_delay(true), ec);
+
+    if (!server.tls) {
+        tcp_stream.expires_never();
+        result.connection = std::make_unique<UpstreamConnection>(std::move(tcp_stream), server_index);
+        co_return std::move(result);
+    }
+
+    TlsStream tls_stream(std::move(tcp_stream), *tls_context_);
+    if (!SSL_set_tlsext_host_name(tls_stream.native_handle(), server.host.c_str())) {
+        co_return fail(AcquireResult::Failure::tls, boost::system::error_code(
+                                                        static_cast<int>(::ERR_get_error()),
+                                                        asio::error::get_ssl_category()));
+    }
+    if (upstream_.verify) tls_stream.set_verify_callback(ssl::host_name_verification(server.host));
+    std::tie(ec) = co_await tls_stream.async_handshake(ssl::stream_base::client, use_tuple);
+    if (ec) co_return fail(AcquireResult::Failure::tls, ec);
+    beast::get_lowest_layer(tls_stream).expires_never();
+    result.connection = std::make_unique<UpstreamConnection>(std::move(tls_stream), server_index);
+    co_return std::move(result);
+}
+
+}  // namespace tg::proxy

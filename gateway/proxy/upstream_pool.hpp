@@ -1,0 +1,62 @@
+// A worker's connections to one upstream: keep-alive connections waiting for reuse,
+// and new connections made round robin over the servers, skipping for a cool-down a
+// server that failed to connect. Used from one thread only: no locks.
+#pragma once
+
+#include "gateway/config/model.hpp"
+#include "gateway/proxy/upstream_connection.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <chrono>
+#include <memory>
+#include <vector>
+
+namespace tg::proxy {
+
+struct AcquireResult {
+    enum class Failure { none, unreachable, timeout, tls };
+    std::unique_ptr<UpstreamConnection> connection;
+    bool reused = false;
+    Failure failure = Failure::none;
+    boost::system::error_code error;
+};
+
+struct PoolCounters {
+    std::uint64_t opened = 0;
+    std::uint64_t failed = 0;
+    std::uint64_t reused = 0;
+};
+
+class UpstreamPool {
+public:
+    UpstreamPool(config::Upstream upstream, std::shared_ptr<boost::asio::ssl::context> tls_context);
+
+    // A pooled connection when `allow_reuse` and one is alive, else a new one.
+    boost::asio::awaitable<AcquireResult> acquire(bool allow_reuse);
+
+    // Returns a connection whose last exchange completed cleanly.
+    void release(std::unique_ptr<UpstreamConnection> connection);
+
+    const config::Upstream& upstream() const { return upstream_; }
+    const PoolCounters& counters() const { return counters_; }
+    std::size_t idle_count() const { return idle_.size(); }
+
+private:
+    using clock = std::chrono::steady_clock;
+
+    std::unique_ptr<UpstreamConnection> take_idle();
+    std::size_t next_server();
+    boost::asio::awaitable<AcquireResult> connect(std::size_t server_index, clock::time_point deadline);
+
+    config::Upstream upstream_;
+    std::shared_ptr<boost::asio::ssl::context> tls_context_;
+    std::vector<std::unique_ptr<UpstreamConnection>> idle_;  // most recently used last
+    std::vector<clock::time_point> cooldown_until_;
+    std::size_t round_robin_ = 0;
+    PoolCounters counters_;
+};
+
+}  // namespace tg::proxy

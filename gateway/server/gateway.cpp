@@ -1,0 +1,95 @@
+#include "gateway/server/gateway.hpp"
+
+#include "gateway/core/asio_aliases.hpp"
+#include "gateway/core/log.hpp"
+#include "gateway/server/http_session.hpp"
+#include "gateway/server/tls.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <stdexcept>
+
+namespace tg::server {
+namespace {
+
+using tcp = asio::ip::tcp;
+using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+asio::awaitable<void> accept_loop(tcp::acceptor acceptor, Worker& worker, std::shared_ptr<const ListenerInfo> listener) {
+    for (;;) {
+        auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+        if (ec == asio::error::operation_aborted) co_return;
+        if (ec) {
+            // Out of descriptors or a connection reset before accept: keep accepting.
+            log::warn("listener ", listener->name, ": accept failed: ", ec.message());
+            continue;
+        }
+        start_session(worker, listener, std::move(socket));
+    }
+}
+
+}  // namespace
+
+Gateway::Gateway(std::shared_ptr<const config::Config> config, const handlers::Registry& registry)
+    : runtime_(Runtime::build(std::move(config), registry)) {
+    for (unsigned i = 0; i < runtime_->config->workers; ++i) {
+        workers_.push_back(std::make_unique<Worker>(i, runtime_));
+    }
+}
+
+Gateway::~Gateway() { stop(); }
+
+void Gateway::bind_listener(const config::Listener& listener) {
+    auto info = std::make_shared<ListenerInfo>();
+    info->name = listener.name;
+    info->admin = listener.admin;
+    if (listener.tls) {
+        info->tls_context = make_server_tls_context(*listener.tls);
+        info->handshake_timeout = listener.tls->handshake_timeout;
+    }
+    const tcp::endpoint wanted(asio::ip::make_address(listener.address), listener.port);
+    std::uint16_t port = listener.port;
+    for (auto& worker : workers_) {
+        tcp::acceptor acceptor(worker->io());
+        error_code ec;
+        const tcp::endpoint endpoint(wanted.address(), port);
+        acceptor.open(endpoint.protocol(), ec);
+        if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+        if (!ec) acceptor.set_option(reuse_port(true), ec);
+        if (!ec) acceptor.bind(endpoint, ec);
+        if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+        if (ec) {
+            throw std::runtime_error("listener " + listener.name + ": cannot listen on " + listener.address + ":" +
+                                     std::to_string(port) + ": " + ec.message());
+        }
+        port = acceptor.local_endpoint().port();  // port 0: every worker joins the first one's port
+        asio::co_spawn(worker->io(), accept_loop(std::move(acceptor), *worker, info), asio::detached);
+    }
+    bound_ports_[listener.name] = port;
+    log::info("listener ", listener.name, " on ", listener.address, ":", port, listener.tls ? " (TLS)" : "",
+              listener.admin ? " (admin)" : "");
+}
+
+void Gateway::start() {
+    for (const auto& listener : runtime_->config->listeners) bind_listener(listener);
+    for (auto& worker : workers_) worker->start_thread();
+    running_ = true;
+    log::info("trading-gateway " TG_VERSION " serving with ", workers_.size(), " workers");
+}
+
+void Gateway::stop() {
+    if (!running_) return;
+    running_ = false;
+    for (auto& worker : workers_) worker->stop();
+    for (auto& worker : workers_) worker->join();
+}
+
+std::uint16_t Gateway::port(const std::string& listener_name) const {
+    const auto it = bound_ports_.find(listener_name);
+    if (it == bound_ports_.end()) throw std::out_of_range("no listener named " + listener_name);
+    return it->second;
+}
+
+}  // namespace tg::server

@@ -1,0 +1,255 @@
+#include "gateway/server/http_session.hpp"
+
+#include "gateway/core/asio_aliases.hpp"
+#include "gateway/core/error_response.hpp"
+#include "gateway/core/log.hpp"
+#include "gateway/proxy/exchange.hpp"
+#include "gateway/server/request_checks.hpp"
+#include "gateway/server/worker.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <optional>
+
+namespace tg::server {
+namespace {
+
+using tcp = asio::ip::tcp;
+using RequestParser = http::request_parser<http::buffer_body>;
+
+template <class Stream>
+class HttpSession {
+public:
+    HttpSession(Stream stream, Worker& worker, std::shared_ptr<const ListenerInfo> listener,
+                std::string client_address)
+        : stream_(std::move(stream)),
+          worker_(worker),
+          listener_(std::move(listener)),
+          client_address_(std::move(client_address)) {}
+
+    asio::awaitable<void> run() {
+        if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+            beast::get_lowest_layer(stream_).expires_after(listener_->handshake_timeout);
+            auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, use_tuple);
+            if (ec) {
+                log::debug("listener ", listener_->name, ": TLS handshake with ", client_address_,
+                           " failed: ", ec.message());
+                co_return;
+            }
+        }
+        // (GCC 12 miscompiles co_await inside a loop condition: keep it a statement.)
+        for (;;) {
+            const bool more = co_await serve_one();
+            if (!more) break;
+        }
+        close();
+    }
+
+private:
+    // Waits up to the idle timeout for the first byte of the next request.
+    asio::awaitable<bool> wait_for_request(const config::Limits& limits) {
+        if (buffer_.size() != 0) co_return true;
+        beast::get_lowest_layer(stream_).expires_after(limits.idle_timeout);
+        auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
+        buffer_.commit(n);
+        co_return !ec;
+    }
+
+    // Serves one request; true when the connection may carry another.
+    asio::awaitable<bool> serve_one() {
+        // Pinned for the whole request, so a request never sees half of a config reload.
+        const auto runtime = worker_.runtime_snapshot();
+        const auto& config = *runtime->config;
+        const bool request_arrived = co_await wait_for_request(config.limits);
+        if (!request_arrived) co_return false;
+
+        RequestParser parser;
+        parser.header_limit(static_cast<std::uint32_t>(config.limits.header_bytes));
+        parser.body_limit(config.limits.body_bytes);
+        beast::get_lowest_layer(stream_).expires_after(config.limits.header_timeout);
+        auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, use_tuple);
+        if (ec) co_return co_await answer_read_error(ec, parser);
+
+        auto& req = parser.get();
+        const auto incoming_id = req["X-Request-Id"];
+        const std::string request_id =
+            is_valid_request_id(incoming_id) ? std::string(incoming_id) : worker_.next_request_id();
+
+        if (const auto problem = check_framing_and_host(parser)) {
+            log::info("request ", request_id, " from ", client_address_, " refused: ", problem);
+            co_await send_error(errors::bad_request, request_id, false);
+            co_return false;
+        }
+        const auto path = routing_path(req.target());
+        if (!path) {
+            co_await send_error(errors::bad_request, request_id, false);
+            co_return false;
+        }
+        if (listener_->admin) co_return co_await serve_admin(parser, *path, request_id);
+
+        const auto match = runtime->router.match(req[http::field::host], *path, req.method_string());
+        if (match.kind == routing::RouteMatch::Kind::not_found) {
+            co_return co_await send_error(errors::not_found, request_id, keep_alive_after_error(parser));
+        }
+        if (match.kind == routing::RouteMatch::Kind::method_not_allowed) {
+            auto response = make_error_response(errors::method_not_allowed, request_id);
+            response.set(http::field::allow, match.allow);
+            co_return co_await send(std::move(response), keep_alive_after_error(parser));
+        }
+        const auto& route = config.routes[match.route_index];
+        if (auto* handler = worker_.handler(match.route_index)) {
+            co_return co_await serve_handler(*handler, parser, request_id, config.limits);
+        }
+        proxy::ProxyRequest proxy_request{
+            parser,
+            route,
+            config,
+            worker_.pool(runtime->route_upstream[match.route_index]),
+            {client_address_, is_tls(), std::string_view(req[http::field::host]), request_id},
+            req.keep_alive(),
+            beast::iequals(req[http::field::expect], "100-continue")};
+        // The forwarding info refers to the Host value, which the exchange rewrites: copy it first.
+        const std::string original_host(req[http::field::host]);
+        proxy_request.forwarding.original_host = original_host;
+        const auto outcome = co_await proxy::proxy_request(stream_, buffer_, proxy_request);
+        if (outcome.error) co_return co_await send_error(*outcome.error, request_id, keep_alive_after_error(parser));
+        co_return outcome.keep_alive;
+    }
+
+    asio::awaitable<bool> serve_handler(handlers::Handler& handler, RequestParser& parser,
+                                        const std::string& request_id, const config::Limits& limits) {
+        auto& req = parser.get();
+        const bool keep_alive = req.keep_alive();
+        std::string body;
+        if (!parser.is_done()) {
+            if (beast::iequals(req[http::field::expect], "100-continue")) co_await send_continue();
+            auto read = co_await read_small_body(parser, body, limits);
+            if (read == http::error::body_limit) co_return co_await send_error(errors::payload_too_large, request_id, false);
+            if (read) co_return false;
+        }
+        http::request<http::string_body> message{std::move(req.base()), std::move(body)};
+        handlers::Request request{message, request_id, client_address_, is_tls()};
+        auto response = co_await handler.handle(request);
+        response.set("X-Request-Id", request_id);
+        co_return co_await send(std::move(response), keep_alive);
+    }
+
+    asio::awaitable<bool> serve_admin(RequestParser& parser, std::string_view path, const std::string& request_id) {
+        if (path != "/healthz") co_return co_await send_error(errors::not_found, request_id, keep_alive_after_error(parser));
+        http::response<http::string_body> response{http::status::ok, 11};
+        response.set(http::field::content_type, "application/json");
+        response.set(http::field::cache_control, "no-store");
+        response.body() = R"({"status":"ok"})";
+        co_return co_await send(std::move(response), keep_alive_after_error(parser));
+    }
+
+    asio::awaitable<error_code> read_small_body(RequestParser& parser, std::string& body,
+                                                const config::Limits& limits) {
+        std::array<char, 8192> piece;
+        auto& buffer_body = parser.get().body();
+        while (!parser.is_done()) {
+            buffer_body.data = piece.data();
+            buffer_body.size = piece.size();
+            beast::get_lowest_layer(stream_).expires_after(limits.idle_timeout);
+            auto [ec, n] = co_await http::async_read(stream_, buffer_, parser, use_tuple);
+            if (ec && ec != http::error::need_buffer) co_return ec;
+            body.append(piece.data(), piece.size() - buffer_body.size);
+        }
+        co_return error_code{};
+    }
+
+    asio::awaitable<bool> answer_read_error(const error_code& ec, RequestParser& parser) {
+        if (ec == http::error::header_limit) {
+            co_await send_error(errors::headers_too_large, worker_.next_request_id(), false);
+        } else if (ec == http::error::body_limit) {
+            co_await send_error(errors::payload_too_large, request_id_of(parser), false);
+        } else if (is_parse_error(ec)) {
+            log::info("listener ", listener_->name, ": malformed request from ", client_address_, ": ", ec.message());
+            co_await send_error(errors::bad_request, worker_.next_request_id(), false);
+        }
+        // Timeouts and closed connections end quietly.
+        co_return false;
+    }
+
+    std::string request_id_of(RequestParser& parser) {
+        const auto id = parser.get()["X-Request-Id"];
+        return is_valid_request_id(id) ? std::string(id) : worker_.next_request_id();
+    }
+
+    // After an error answered before the body was read, the connection cannot be reused.
+    static bool keep_alive_after_error(RequestParser& parser) {
+        return parser.is_done() && parser.get().keep_alive();
+    }
+
+    asio::awaitable<bool> send_error(const ErrorInfo& error, const std::string& request_id, bool keep_alive) {
+        auto response = make_error_response(error, request_id);
+        response.set("X-Request-Id", request_id);
+        co_return co_await send(std::move(response), keep_alive);
+    }
+
+    asio::awaitable<bool> send(http::response<http::string_body> response, bool keep_alive) {
+        response.keep_alive(keep_alive);
+        response.prepare_payload();
+        beast::get_lowest_layer(stream_).expires_after(worker_.runtime().config->limits.idle_timeout);
+        auto [ec, n] = co_await http::async_write(stream_, response, use_tuple);
+        co_return !ec && keep_alive;
+    }
+
+    asio::awaitable<void> send_continue() {
+        static constexpr std::string_view interim = "HTTP/1.1 100 Continue\r\n\r\n";
+        beast::get_lowest_layer(stream_).expires_after(worker_.runtime().config->limits.idle_timeout);
+        co_await asio::async_write(stream_, asio::buffer(interim), use_tuple);
+    }
+
+    bool is_tls() const { return !std::is_same_v<Stream, beast::tcp_stream>; }
+
+    void close() {
+        auto& socket = beast::get_lowest_layer(stream_).socket();
+        error_code ignored;
+        socket.shutdown(tcp::socket::shutdown_send, ignored);
+        socket.close(ignored);
+    }
+
+    Stream stream_;
+    beast::flat_buffer buffer_;
+    Worker& worker_;
+    std::shared_ptr<const ListenerInfo> listener_;
+    std::string client_address_;
+};
+
+template <class Stream>
+void spawn(Worker& worker, Stream stream, std::shared_ptr<const ListenerInfo> listener, std::string client_address) {
+    auto session = std::make_unique<HttpSession<Stream>>(std::move(stream), worker, std::move(listener),
+                                                         std::move(client_address));
+    auto& ref = *session;
+    asio::co_spawn(worker.io(), [s = std::move(session), &ref]() { return ref.run(); },
+                   [](std::exception_ptr failure) {
+                       if (!failure) return;
+                       try {
+                           std::rethrow_exception(failure);
+                       } catch (const std::exception& e) {
+                           log::error("connection ended by an unexpected error: ", e.what());
+                       }
+                   });
+}
+
+}  // namespace
+
+void start_session(Worker& worker, std::shared_ptr<const ListenerInfo> listener, tcp::socket socket) {
+    error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    const auto remote = socket.remote_endpoint(ec);
+    if (ec) return;  // the client is already gone
+    std::string client_address = remote.address().to_string();
+    if (listener->tls_context) {
+        auto& context = *listener->tls_context;
+        spawn(worker, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), context),
+              std::move(listener), std::move(client_address));
+    } else {
+        spawn(worker, beast::tcp_stream(std::move(socket)), std::move(listener), std::move(client_address));
+    }
+}
+
+}  // namespace tg::server

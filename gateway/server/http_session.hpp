@@ -1,0 +1,28 @@
+// One client connection: TLS handshake if the listener has TLS, then HTTP/1.x
+// requests answered in order (keep-alive and pipelining) until either side closes
+// or a timeout fires.
+#pragma once
+
+#include "gateway/config/model.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <memory>
+#include <string>
+
+namespace tg::server {
+
+class Worker;
+
+struct ListenerInfo {
+    std::string name;
+    bool admin = false;
+    std::shared_ptr<boost::asio::ssl::context> tls_context;  // null for plain HTTP
+    config::millis handshake_timeout{10000};
+};
+
+void start_session(Worker& worker, std::shared_ptr<const ListenerInfo> listener,
+                   boost::asio::ip::tcp::socket socket);
+
+}  // namespace tg::server

@@ -1,0 +1,26 @@
+// Checks on a parsed request header that Beast's parser leaves to the server.
+#pragma once
+
+#include "gateway/core/asio_aliases.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tg::server {
+
+// A reason to refuse the request with 400, or nullptr. Closes the request-smuggling
+// gaps: a Transfer-Encoding other than exactly "chunked" (which Beast would read as
+// "no body"), several Transfer-Encoding or Host fields, Transfer-Encoding in HTTP/1.0,
+// and an HTTP/1.1 request without Host. (Content-Length together with
+// Transfer-Encoding and differing Content-Lengths are refused by the parser itself.)
+const char* check_framing_and_host(const http::request_parser<http::buffer_body>& parser);
+
+// The path used for routing: percent-decoded, dot segments removed. Empty optional
+// when the target is not an origin-form path ("/..."), or decodes to a NUL.
+std::optional<std::string> routing_path(std::string_view target);
+
+// A malformed message (as opposed to a timeout or a closed connection).
+bool is_parse_error(const error_code& ec);
+
+}  // namespace tg::server

@@ -1,0 +1,100 @@
+#include "tests/support/client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <stdexcept>
+
+namespace tg::test {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+
+struct HttpClient::Impl {
+    asio::io_context io;
+    beast::tcp_stream stream{io};
+    beast::flat_buffer buffer;
+    std::chrono::milliseconds timeout;
+    std::uint16_t port;
+};
+
+HttpClient::HttpClient(std::uint16_t port, std::chrono::milliseconds timeout) : impl_(new Impl) {
+    impl_->timeout = timeout;
+    impl_->port = port;
+    impl_->stream.expires_after(timeout);
+    impl_->stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+}
+
+HttpClient::~HttpClient() { delete impl_; }
+
+Response HttpClient::send(Request request) {
+    if (!request.count(http::field::host)) request.set(http::field::host, "127.0.0.1:" + std::to_string(impl_->port));
+    request.prepare_payload();
+    // Beast's synchronous calls ignore tcp_stream timeouts, so drive the io_context.
+    beast::error_code ec;
+    Response response;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(boost::none);
+    impl_->stream.expires_after(impl_->timeout);
+    http::async_write(impl_->stream, request, [&](beast::error_code e, std::size_t) {
+        if (e) { ec = e; return; }
+        http::async_read(impl_->stream, impl_->buffer, parser, [&](beast::error_code e2, std::size_t) { ec = e2; });
+    });
+    impl_->io.restart();
+    impl_->io.run();
+    if (ec) throw beast::system_error(ec);
+    return parser.release();
+}
+
+Response HttpClient::get(const std::string& target) { return send(make_request(http::verb::get, target)); }
+
+bool HttpClient::closed_by_server(std::chrono::milliseconds wait) {
+    beast::error_code ec;
+    char byte;
+    impl_->stream.expires_after(wait);
+    impl_->stream.async_read_some(asio::buffer(&byte, 1), [&](beast::error_code e, std::size_t) { ec = e; });
+    impl_->io.restart();
+    impl_->io.run();
+    return ec == asio::error::eof || ec == asio::error::connection_reset;
+}
+
+Response fetch(std::uint16_t port, Request request) { return HttpClient(port).send(std::move(request)); }
+
+Response fetch(std::uint16_t port, const std::string& target) { return HttpClient(port).get(target); }
+
+std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout) {
+    asio::io_context io;
+    beast::tcp_stream stream(io);
+    stream.expires_after(timeout);
+    stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    std::string received;
+    std::array<char, 4096> piece;
+    std::function<void(beast::error_code, std::size_t)> on_read = [&](beast::error_code ec, std::size_t n) {
+        received.append(piece.data(), n);
+        if (!ec) stream.async_read_some(asio::buffer(piece), on_read);
+    };
+    asio::async_write(stream, asio::buffer(bytes), [&](beast::error_code ec, std::size_t) {
+        if (!ec) stream.async_read_some(asio::buffer(piece), on_read);
+    });
+    io.run();
+    return received;
+}
+
+Request make_request(http::verb method, const std::string& target, std::string body) {
+    Request request{method, target, 11};
+    request.body() = std::move(body);
+    return request;
+}
+
+std::uint16_t unused_port() {
+    asio::io_context io;
+    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    return acceptor.local_endpoint().port();
+}
+
+}  // namespace tg::test
