@@ -87,7 +87,7 @@ ResponseFraming prepare_client_response(ProxyRequest& r, http::response_parser<h
     ResponseFraming framing;
     const unsigned status = res.result_int();
     const bool no_body = head_request || status / 100 == 1 || status == 204 || status == 304;
-    const bool client_http11 = r.parser.get().version() >= 11;
+    const bool client_http11 = r.client_version >= 11;
     if (no_body) {
         if (content_length) res.set(http::field::content_length, std::to_string(*content_length));
     } else if (content_length && !chunked_in) {
@@ -175,7 +175,7 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
     const auto framing = prepare_client_response(r, *parser, req.method() == http::verb::head);
     auto& res = parser->get();
     const bool keep_alive = r.client_keep_alive && !framing.close_after && r.parser.is_done();
-    set_client_connection(res, req.version(), keep_alive);
+    set_client_connection(res, r.client_version, keep_alive);
 
     Attempt outcome;
     outcome.status = res.result_int();

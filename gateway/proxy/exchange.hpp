@@ -20,6 +20,7 @@ struct ProxyRequest {
     ForwardingInfo forwarding;
     bool client_keep_alive = false;
     bool expect_continue = false;
+    unsigned client_version = 11;  // the request is rewritten to 1.1 for the upstream
 };
 
 struct ProxyOutcome {

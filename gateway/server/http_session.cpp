@@ -109,7 +109,8 @@ private:
             worker_.pool(runtime->route_upstream[match.route_index]),
             {client_address_, is_tls(), std::string_view(req[http::field::host]), request_id},
             req.keep_alive(),
-            beast::iequals(req[http::field::expect], "100-continue")};
+            beast::iequals(req[http::field::expect], "100-continue"),
+            req.version()};
         // The forwarding info refers to the Host value, which the exchange rewrites: copy it first.
         const std::string original_host(req[http::field::host]);
         proxy_request.forwarding.original_host = original_host;

@@ -1,6 +1,7 @@
 #include "gateway/server/request_checks.hpp"
 
 #include <boost/url/parse.hpp>
+#include <boost/url/decode_view.hpp>
 #include <boost/url/url.hpp>
 
 namespace tg::server {
@@ -31,8 +32,13 @@ std::optional<std::string> routing_path(std::string_view target) {
     }
     boost::urls::url normalized(*parsed);
     normalized.normalize_path();
-    std::string path = normalized.path();
-    if (path.find('\0') != std::string::npos) return std::nullopt;
+    // Decode from encoded_path(): in Boost.URL 1.81, path() after normalize_path()
+    // keeps the pre-normalization length (trailing garbage).
+    const auto decoded = *normalized.encoded_path();
+    std::string path(decoded.begin(), decoded.end());
+    // 1.81 also leaves a leading "/.." in place; such a path tries to climb above the root.
+    const bool climbs = path == "/.." || path.starts_with("/../");
+    if (climbs || path.find('\0') != std::string::npos) return std::nullopt;
     return path;
 }
 

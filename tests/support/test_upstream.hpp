@@ -10,6 +10,7 @@
 // Any request body is read and counted, never stored whole.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/json/object.hpp>
@@ -44,14 +45,15 @@ private:
     boost::asio::awaitable<void> accept_loop();
     boost::asio::awaitable<void> serve(boost::asio::ip::tcp::socket socket);
 
-    boost::asio::io_context io_;
-    boost::asio::ip::tcp::acceptor acceptor_;
-    std::uint16_t port_ = 0;
+    // Declared before io_ so they outlive the coroutine frames io_ destroys.
     std::atomic<int> accepted_{0};
     std::atomic<int> requests_{0};
     mutable std::mutex mutex_;
     boost::json::object last_request_;
     std::set<boost::asio::ip::tcp::socket*> open_sockets_;  // touched on the io thread only
+    boost::asio::io_context io_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::uint16_t port_ = 0;
     std::thread thread_;
 };
 

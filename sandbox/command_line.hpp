@@ -1,0 +1,34 @@
+#pragma once
+
+#include "sandbox/common/listen_address.hpp"
+
+#include <chrono>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+namespace tg::sandbox {
+
+// One listen address per stand-in service; a service runs only when given one.
+struct SandboxOptions {
+  std::optional<ListenAddress> portal;
+  std::chrono::seconds session_ttl{3600};
+};
+
+struct CommandLine {
+  bool show_help = false;
+  SandboxOptions options;
+};
+
+struct CommandLineError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// `args` excludes the program name. Accepts "--name value" and "--name=value".
+// Throws CommandLineError with a message meant for the user.
+CommandLine parse_command_line(std::span<const char* const> args);
+
+std::string usage();
+
+}  // namespace tg::sandbox

@@ -1,0 +1,71 @@
+#define BOOST_TEST_MODULE request_checks
+#include <boost/test/unit_test.hpp>
+
+#include "gateway/core/request_id.hpp"
+#include "gateway/server/request_checks.hpp"
+
+#include <boost/beast/http/parser.hpp>
+
+namespace http = boost::beast::http;
+using namespace tg;
+
+namespace {
+
+// Parses a request header; returns the check's verdict, or the parser's error.
+std::string verdict(const std::string& head) {
+    http::request_parser<http::buffer_body> parser;
+    boost::system::error_code ec;
+    parser.put(boost::asio::buffer(head), ec);
+    if (ec && ec != http::error::need_buffer) return "parser: " + ec.message();
+    const char* problem = server::check_framing_and_host(parser);
+    return problem ? problem : "ok";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(plain_requests_pass) {
+    BOOST_TEST(verdict("GET / HTTP/1.1\r\nHost: a\r\n\r\n") == "ok");
+    BOOST_TEST(verdict("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n") == "ok");
+    BOOST_TEST(verdict("GET / HTTP/1.0\r\n\r\n") == "ok");
+}
+
+BOOST_AUTO_TEST_CASE(smuggling_shapes_are_refused) {
+    BOOST_TEST(verdict("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n") ==
+               "unsupported Transfer-Encoding");
+    BOOST_TEST(verdict("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n") ==
+               "unsupported Transfer-Encoding");
+    BOOST_TEST(verdict("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n") ==
+               "unsupported Transfer-Encoding");
+    BOOST_TEST(verdict("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n") ==
+               "Transfer-Encoding in an HTTP/1.0 request");
+    BOOST_TEST(verdict("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n") == "several Host fields");
+    BOOST_TEST(verdict("GET / HTTP/1.1\r\n\r\n") == "HTTP/1.1 request without Host");
+    // These Beast's parser refuses by itself.
+    BOOST_TEST(verdict("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n")
+                   .starts_with("parser:"));
+    BOOST_TEST(verdict("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n")
+                   .starts_with("parser:"));
+}
+
+BOOST_AUTO_TEST_CASE(routing_path_is_decoded_and_normalized) {
+    BOOST_TEST(*server::routing_path("/api/trading?x=1") == "/api/trading");
+    BOOST_TEST(*server::routing_path("/api/%74rading") == "/api/trading");
+    BOOST_TEST(*server::routing_path("/public/../admin") == "/admin");
+    BOOST_TEST(!server::routing_path("http://evil.example/"));
+    BOOST_TEST(!server::routing_path("*"));
+    BOOST_TEST(*server::routing_path("/a/./b/../c") == "/a/c");
+    BOOST_TEST(!server::routing_path("/a%00b"));
+    BOOST_TEST(!server::routing_path("/../etc/passwd"));
+}
+
+BOOST_AUTO_TEST_CASE(request_ids_are_validated_and_generated) {
+    BOOST_TEST(is_valid_request_id("abc-123_x.y:z"));
+    BOOST_TEST(!is_valid_request_id(""));
+    BOOST_TEST(!is_valid_request_id("has space"));
+    BOOST_TEST(!is_valid_request_id(std::string(129, 'a')));
+    RequestIdGenerator ids;
+    const auto a = ids.next(), b = ids.next();
+    BOOST_TEST(a.size() == 32u);
+    BOOST_TEST(is_valid_request_id(a));
+    BOOST_TEST(a != b);
+}
