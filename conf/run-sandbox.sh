@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `make run`: the sandbox demo portal on 127.0.0.1:9000 and the gateway in front of it
+# on 127.0.0.1:8080. Ctrl-C stops both.
+set -euo pipefail
+build_dir=${1:-build}
+cd "$(dirname "$0")/.."
+
+sandbox_pid="" gateway_pid=""
+cleanup() { kill $sandbox_pid $gateway_pid 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+"$build_dir/sandbox/trading-sandbox" --portal 127.0.0.1:9000 &
+sandbox_pid=$!
+
+"$build_dir/gateway/trading-gateway" --check conf/trading-gateway.json
+echo
+echo "  open http://127.0.0.1:8080/   (demo users: alice/alice, bob/bob, carol/carol)"
+echo "  admin: http://127.0.0.1:9901/healthz    stop: Ctrl-C"
+echo
+"$build_dir/gateway/trading-gateway" --config conf/trading-gateway.json &
+gateway_pid=$!
+wait "$gateway_pid"
