@@ -131,6 +131,23 @@ BOOST_AUTO_TEST_CASE(connection_closed_by_upstream_while_pooled_is_replaced) {
     BOOST_TEST(upstream.connections_accepted() == 2);
 }
 
+BOOST_AUTO_TEST_CASE(idempotent_request_failing_on_a_reused_connection_is_retried_once_fresh) {
+    InProcessGateway gateway(config_for(servers_of(upstream)));
+    BOOST_REQUIRE(fetch(gateway.port(), "/then-drop").result_int() == 200u);
+    const auto retried = fetch(gateway.port(), "/echo/retried");
+    BOOST_TEST(retried.result_int() == 200u);
+    BOOST_TEST(upstream.connections_accepted() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(non_idempotent_request_failing_on_a_reused_connection_is_not_retried) {
+    InProcessGateway gateway(config_for(servers_of(upstream)));
+    BOOST_REQUIRE(fetch(gateway.port(), "/then-drop").result_int() == 200u);
+    const auto failed = fetch(gateway.port(), make_request(http::verb::post, "/echo", "order=1"));
+    BOOST_TEST(failed.result_int() == 502u);
+    BOOST_TEST(error_code_of(failed) == "bad_gateway");
+    BOOST_TEST(upstream.connections_accepted() == 1);
+}
+
 BOOST_AUTO_TEST_CASE(response_with_connection_close_is_not_pooled) {
     InProcessGateway gateway(config_for(servers_of(upstream)));
     BOOST_TEST(fetch(gateway.port(), "/close").body() == "closing");

@@ -94,6 +94,7 @@ asio::awaitable<void> TestUpstream::serve(tcp::socket socket) {
 
     beast::flat_buffer buffer;
     std::array<char, 65536> scratch;
+    bool drop_next = false;
     for (;;) {
         http::request_parser<http::buffer_body> parser;
         parser.body_limit(boost::none);
@@ -108,6 +109,7 @@ asio::awaitable<void> TestUpstream::serve(tcp::socket socket) {
             if (ec && ec != http::error::need_buffer) co_return;
             body_bytes += scratch.size() - parser.get().body().size;
         }
+        if (drop_next) co_return;  // closes without answering
         ++requests_;
         const auto description = describe(parser, header_fields, body_bytes);
         {
@@ -155,6 +157,8 @@ asio::awaitable<void> TestUpstream::serve(tcp::socket socket) {
             res.body() = "slow";
         } else if (target.starts_with("/status/")) {
             res.result(static_cast<unsigned>(number_after(target, "/status/")));
+        } else if (target == "/then-drop") {
+            drop_next = true;
         } else if (target == "/close") {
             res.body() = "closing";
             close_after = true;
