@@ -42,6 +42,18 @@ std::string host_header(const config::UpstreamServer& server) {
     return host;
 }
 
+// Trailers obey the same rules as headers: no hop-by-hop fields, and none that the
+// route removes or sets (a client must not slip in a copy of an injected secret).
+void sanitize_trailers(http::fields& trailers, const config::HeaderRules& rules) {
+    strip_hop_by_hop(trailers);
+    for (const auto& name : rules.remove) trailers.erase(name);
+    for (const auto& [name, value] : rules.set) trailers.erase(name);
+    for (const auto f : {http::field::host, http::field::authorization, http::field::cookie, http::field::set_cookie,
+                         http::field::content_type, http::field::trailer}) {
+        trailers.erase(f);
+    }
+}
+
 // What happened on one attempt over one upstream connection.
 struct Attempt {
     enum class Kind { done, retry, error, abort } kind = Kind::done;
@@ -89,7 +101,9 @@ ResponseFraming prepare_client_response(ProxyRequest& r, http::response_parser<h
     const bool no_body = head_request || status / 100 == 1 || status == 204 || status == 304;
     const bool client_http11 = r.client_version >= 11;
     if (no_body) {
-        if (content_length) res.set(http::field::content_length, std::to_string(*content_length));
+        // A HEAD answer keeps the length of the body it describes; 1xx/204 have none.
+        const bool may_carry_length = status / 100 != 1 && status != 204;
+        if (content_length && may_carry_length) res.set(http::field::content_length, std::to_string(*content_length));
     } else if (content_length && !chunked_in) {
         res.set(http::field::content_length, std::to_string(*content_length));
     } else if (client_http11) {
@@ -138,8 +152,8 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
         }
         scratch = std::make_unique<std::array<char, relay_buffer_size>>();
         const auto sent = co_await relay_body(client, client_buffer, r.parser, upstream, r.parser.chunked(),
-                                              field_count(req), limits.idle_timeout,
-                                              upstream_config.response_timeout, *scratch);
+                                              limits.idle_timeout, upstream_config.response_timeout, *scratch,
+                                              [&](http::fields& trailers) { sanitize_trailers(trailers, r.route.request_headers); });
         if (sent.failure == RelayResult::Failure::body_limit) co_return fail(tg::errors::payload_too_large);
         if (sent.failure == RelayResult::Failure::read) co_return abort_both();
         if (sent.failure == RelayResult::Failure::write) {
@@ -169,7 +183,12 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
             co_return fail(tg::errors::bad_gateway);
         }
         const unsigned status = parser->get().result_int();
-        if (status / 100 != 1 || status == 101) break;
+        if (status == 101) {
+            // The gateway never forwards Upgrade, so a switch of protocols is not an answer.
+            log::warn("upstream ", upstream_config.name, ": unexpected 101 Switching Protocols");
+            co_return fail(tg::errors::bad_gateway);
+        }
+        if (status / 100 != 1) break;
     }
     const bool upstream_keep_alive = parser->keep_alive();
     const auto framing = prepare_client_response(r, *parser, req.method() == http::verb::head);
@@ -187,8 +206,8 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
     if (!parser->is_done()) {
         if (!scratch) scratch = std::make_unique<std::array<char, relay_buffer_size>>();
         const auto received = co_await relay_body(upstream, connection.buffer, *parser, client, framing.chunked_out,
-                                                  field_count(res), upstream_config.response_timeout,
-                                                  limits.idle_timeout, *scratch);
+                                                  upstream_config.response_timeout, limits.idle_timeout, *scratch,
+                                                  [&](http::fields& trailers) { sanitize_trailers(trailers, r.route.response_headers); });
         if (received.failure != RelayResult::Failure::none) {
             // Never present a truncated body as complete: the client sees the connection end.
             if (received.failure == RelayResult::Failure::read) {
@@ -231,10 +250,10 @@ asio::awaitable<ProxyOutcome> proxy_request(ClientStream& client, beast::flat_bu
         switch (step.kind) {
             case Attempt::Kind::retry: continue;
             case Attempt::Kind::error: co_return ProxyOutcome{step.error};
-            case Attempt::Kind::abort: co_return ProxyOutcome{nullptr, false};
+            case Attempt::Kind::abort: co_return ProxyOutcome{nullptr, false, true};
             case Attempt::Kind::done:
                 if (step.upstream_reusable) request.pool.release(std::move(acquired.connection));
-                co_return ProxyOutcome{nullptr, step.client_keep_alive, step.status, step.bytes_out};
+                co_return ProxyOutcome{nullptr, step.client_keep_alive, false, step.status, step.bytes_out};
         }
     }
     co_return ProxyOutcome{&tg::errors::bad_gateway};

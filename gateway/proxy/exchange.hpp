@@ -27,6 +27,7 @@ struct ProxyOutcome {
     // When set, nothing was sent to the client yet: the caller answers with this error.
     const ErrorInfo* error = nullptr;
     bool keep_alive = false;  // the client connection may serve another request
+    bool aborted = false;     // a response was started and broken off: reset the client connection
     unsigned status = 0;
     std::uint64_t bytes_out = 0;
 };

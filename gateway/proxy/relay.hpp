@@ -1,6 +1,8 @@
 // Streams a message body from one stream to another in fixed-size pieces, through
 // Beast's buffer_body (the `relay` pattern), so memory stays flat whatever the size.
-// A chunked body is written chunked, trailers included.
+// Each piece is forwarded as soon as it arrives (read_some), so slow streams such as
+// server-sent events are not held back. A chunked body is written chunked, trailers
+// included, after `filter_trailers` has had its say.
 #pragma once
 
 #include "gateway/core/asio_aliases.hpp"
@@ -12,8 +14,8 @@
 
 #include <chrono>
 #include <cstdint>
-#include <iterator>
 #include <span>
+#include <unordered_set>
 
 namespace tg::proxy {
 
@@ -23,24 +25,35 @@ struct RelayResult {
     std::uint64_t bytes = 0;
 };
 
-// Fields added to a message after its header was read are its trailers.
-inline std::size_t field_count(const http::fields& fields) {
-    return static_cast<std::size_t>(std::distance(fields.begin(), fields.end()));
-}
+// The header's field elements, to tell trailers (parsed after the body) apart. Beast
+// inserts a repeated name next to its first occurrence, so position says nothing.
+class HeaderFieldSet {
+public:
+    explicit HeaderFieldSet(const http::fields& fields) {
+        for (auto it = fields.begin(); it != fields.end(); ++it) elements_.insert(&*it);
+    }
+    // Takes the iterator, not a reference: converting the element to its value_type
+    // base would change the address.
+    bool contains(http::fields::const_iterator field) const { return elements_.count(&*field) != 0; }
 
-template <bool isRequest, class In, class Out>
+private:
+    std::unordered_set<const void*> elements_;
+};
+
+template <bool isRequest, class In, class Out, class TrailerFilter>
 asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
                                         http::parser<isRequest, http::buffer_body>& parser, Out& out,
-                                        bool chunked_out, std::size_t header_fields,
-                                        std::chrono::milliseconds read_timeout,
-                                        std::chrono::milliseconds write_timeout, std::span<char> scratch) {
+                                        bool chunked_out, std::chrono::milliseconds read_timeout,
+                                        std::chrono::milliseconds write_timeout, std::span<char> scratch,
+                                        TrailerFilter&& filter_trailers) {
     RelayResult result;
+    const HeaderFieldSet header_fields(parser.get());
     auto& body = parser.get().body();
     while (!parser.is_done()) {
         body.data = scratch.data();
         body.size = scratch.size();
         beast::get_lowest_layer(in).expires_after(read_timeout);
-        auto [read_ec, ignored] = co_await http::async_read(in, in_buffer, parser, use_tuple);
+        auto [read_ec, ignored] = co_await http::async_read_some(in, in_buffer, parser, use_tuple);
         if (read_ec == http::error::need_buffer) read_ec = {};
         if (read_ec) {
             result.failure = read_ec == http::error::body_limit ? RelayResult::Failure::body_limit
@@ -67,9 +80,11 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
     }
     if (chunked_out) {
         http::fields trailers;
-        auto field = parser.get().begin();
-        std::advance(field, header_fields);
-        for (; field != parser.get().end(); ++field) trailers.insert(field->name_string(), field->value());
+        const http::fields& fields = parser.get();
+        for (auto field = fields.begin(); field != fields.end(); ++field) {
+            if (!header_fields.contains(field)) trailers.insert(field->name_string(), field->value());
+        }
+        filter_trailers(trailers);
         beast::get_lowest_layer(out).expires_after(write_timeout);
         auto [write_ec, written] = co_await asio::async_write(out, http::make_chunk_last(trailers), use_tuple);
         if (write_ec) {

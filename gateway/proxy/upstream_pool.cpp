@@ -2,6 +2,8 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -15,6 +17,7 @@ namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using namespace asio::experimental::awaitable_operators;
 
 UpstreamPool::UpstreamPool(config::Upstream upstream, std::shared_ptr<ssl::context> tls_context)
     : upstream_(std::move(upstream)),
@@ -34,10 +37,10 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle() {
 }
 
 void UpstreamPool::release(std::unique_ptr<UpstreamConnection> connection) {
-    if (idle_.size() >= upstream_.pool_size) return;  // closing it is cheaper than keeping it
-    // Drop connections that have idled past the timeout before adding this one.
+    // Drop connections that have idled past the timeout before counting.
     const auto oldest_allowed = clock::now() - upstream_.idle_timeout;
     std::erase_if(idle_, [&](const auto& c) { return c->idle_since < oldest_allowed; });
+    if (idle_.size() >= upstream_.pool_size) return;  // closing it is cheaper than keeping it
     connection->idle_since = clock::now();
     idle_.push_back(std::move(connection));
 }
@@ -103,12 +106,17 @@ asio::awaitable<AcquireResult> UpstreamPool::connect(std::size_t server_index, c
 
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(server.host, ec);
-    if (!ec) {
+    const bool host_is_ip = !ec;
+    if (host_is_ip) {
         std::tie(ec) = co_await tcp_stream.async_connect(tcp::endpoint(address, server.port), use_tuple);
     } else {
+        // Asio resolves on a background thread that ignores the stream's deadline: race it.
         tcp::resolver resolver(executor);
-        auto [resolve_ec, endpoints] =
-            co_await resolver.async_resolve(server.host, std::to_string(server.port), use_tuple);
+        asio::steady_timer deadline_timer(executor, deadline);
+        auto resolved = co_await (resolver.async_resolve(server.host, std::to_string(server.port), use_tuple) ||
+                                  deadline_timer.async_wait(use_tuple));
+        if (resolved.index() == 1) co_return fail(AcquireResult::Failure::timeout, beast::error::timeout);
+        auto [resolve_ec, endpoints] = std::get<0>(std::move(resolved));
         if (resolve_ec) co_return fail(AcquireResult::Failure::unreachable, resolve_ec);
         std::tie(ec, std::ignore) = co_await tcp_stream.async_connect(endpoints, use_tuple);
     }
@@ -122,7 +130,8 @@ asio::awaitable<AcquireResult> UpstreamPool::connect(std::size_t server_index, c
     }
 
     TlsStream tls_stream(std::move(tcp_stream), *tls_context_);
-    if (!SSL_set_tlsext_host_name(tls_stream.native_handle(), server.host.c_str())) {
+    // SNI carries host names, never IP literals (RFC 6066 section 3).
+    if (!host_is_ip && !SSL_set_tlsext_host_name(tls_stream.native_handle(), server.host.c_str())) {
         co_return fail(AcquireResult::Failure::tls, boost::system::error_code(
                                                         static_cast<int>(::ERR_get_error()),
                                                         asio::error::get_ssl_category()));

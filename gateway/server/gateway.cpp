@@ -8,6 +8,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <stdexcept>
 
@@ -17,16 +18,29 @@ namespace {
 using tcp = asio::ip::tcp;
 using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
+bool is_resource_exhaustion(const error_code& ec) {
+    return ec == asio::error::no_descriptors || ec == asio::error::no_memory || ec == asio::error::no_buffer_space ||
+           ec.value() == ENFILE;
+}
+
 asio::awaitable<void> accept_loop(tcp::acceptor acceptor, Worker& worker, std::shared_ptr<const ListenerInfo> listener) {
+    asio::steady_timer backoff(acceptor.get_executor());
     for (;;) {
         auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
         if (ec == asio::error::operation_aborted) co_return;
-        if (ec) {
-            // Out of descriptors or a connection reset before accept: keep accepting.
-            log::warn("listener ", listener->name, ": accept failed: ", ec.message());
+        if (is_resource_exhaustion(ec)) {
+            // Retrying at once would spin; pending connections wait in the backlog meanwhile.
+            log::warn("listener ", listener->name, ": accept failed: ", ec.message(), "; pausing 100 ms");
+            backoff.expires_after(std::chrono::milliseconds(100));
+            co_await backoff.async_wait(use_tuple);
             continue;
         }
-        start_session(worker, listener, std::move(socket));
+        if (ec) continue;  // the client went away between connect and accept
+        try {
+            start_session(worker, listener, std::move(socket));
+        } catch (const std::exception& e) {
+            log::error("listener ", listener->name, ": cannot start a session: ", e.what());
+        }
     }
 }
 

@@ -44,7 +44,7 @@ public:
             const bool more = co_await serve_one();
             if (!more) break;
         }
-        close();
+        co_await close();
     }
 
 private:
@@ -73,6 +73,7 @@ private:
         if (ec) co_return co_await answer_read_error(ec, parser);
 
         auto& req = parser.get();
+        head_request_ = req.method() == http::verb::head;
         const auto incoming_id = req["X-Request-Id"];
         const std::string request_id =
             is_valid_request_id(incoming_id) ? std::string(incoming_id) : worker_.next_request_id();
@@ -96,6 +97,7 @@ private:
         if (match.kind == routing::RouteMatch::Kind::method_not_allowed) {
             auto response = make_error_response(errors::method_not_allowed, request_id);
             response.set(http::field::allow, match.allow);
+            response.set("X-Request-Id", request_id);
             co_return co_await send(std::move(response), keep_alive_after_error(parser));
         }
         const auto& route = config.routes[match.route_index];
@@ -109,23 +111,28 @@ private:
             worker_.pool(runtime->route_upstream[match.route_index]),
             {client_address_, is_tls(), std::string_view(req[http::field::host]), request_id},
             req.keep_alive(),
-            beast::iequals(req[http::field::expect], "100-continue"),
+            req.version() >= 11 && beast::iequals(req[http::field::expect], "100-continue"),
             req.version()};
         // The forwarding info refers to the Host value, which the exchange rewrites: copy it first.
         const std::string original_host(req[http::field::host]);
         proxy_request.forwarding.original_host = original_host;
         const auto outcome = co_await proxy::proxy_request(stream_, buffer_, proxy_request);
         if (outcome.error) co_return co_await send_error(*outcome.error, request_id, keep_alive_after_error(parser));
+        // A response broken off mid-body must not look complete, even where the body is
+        // delimited by the connection's end: reset instead of closing.
+        if (outcome.aborted) reset_on_close_ = true;
         co_return outcome.keep_alive;
     }
 
     asio::awaitable<bool> serve_handler(handlers::Handler& handler, RequestParser& parser,
                                         const std::string& request_id, const config::Limits& limits) {
         auto& req = parser.get();
-        const bool keep_alive = req.keep_alive();
+        const bool keep_alive = parser.keep_alive();
         std::string body;
         if (!parser.is_done()) {
-            if (beast::iequals(req[http::field::expect], "100-continue")) co_await send_continue();
+            if (req.version() >= 11 && beast::iequals(req[http::field::expect], "100-continue")) {
+                co_await send_continue();
+            }
             auto read = co_await read_small_body(parser, body, limits);
             if (read == http::error::body_limit) co_return co_await send_error(errors::payload_too_large, request_id, false);
             if (read) co_return false;
@@ -162,6 +169,7 @@ private:
     }
 
     asio::awaitable<bool> answer_read_error(const error_code& ec, RequestParser& parser) {
+        unread_body_ = true;  // unknown how much of the request is still in flight
         if (ec == http::error::header_limit) {
             co_await send_error(errors::headers_too_large, worker_.next_request_id(), false);
         } else if (ec == http::error::body_limit) {
@@ -180,8 +188,10 @@ private:
     }
 
     // After an error answered before the body was read, the connection cannot be reused.
-    static bool keep_alive_after_error(RequestParser& parser) {
-        return parser.is_done() && parser.get().keep_alive();
+    // (The parser's own flag: the message's Connection header may have been rewritten.)
+    bool keep_alive_after_error(RequestParser& parser) {
+        unread_body_ = !parser.is_done();
+        return parser.is_done() && parser.keep_alive();
     }
 
     asio::awaitable<bool> send_error(const ErrorInfo& error, const std::string& request_id, bool keep_alive) {
@@ -194,7 +204,13 @@ private:
         response.keep_alive(keep_alive);
         response.prepare_payload();
         beast::get_lowest_layer(stream_).expires_after(worker_.runtime().config->limits.idle_timeout);
-        auto [ec, n] = co_await http::async_write(stream_, response, use_tuple);
+        http::response_serializer<http::string_body> writer{response};
+        error_code ec;
+        if (head_request_) {
+            std::tie(ec, std::ignore) = co_await http::async_write_header(stream_, writer, use_tuple);
+        } else {
+            std::tie(ec, std::ignore) = co_await http::async_write(stream_, writer, use_tuple);
+        }
         co_return !ec && keep_alive;
     }
 
@@ -206,15 +222,36 @@ private:
 
     bool is_tls() const { return !std::is_same_v<Stream, beast::tcp_stream>; }
 
-    void close() {
+    // Ends the connection. After an answer sent before the request body was read, the
+    // unread bytes are drained for a moment (like nginx's lingering close): closing with
+    // unread data makes the kernel send a reset, which can destroy the answer in flight.
+    asio::awaitable<void> close() {
         auto& socket = beast::get_lowest_layer(stream_).socket();
         error_code ignored;
+        if (reset_on_close_) {
+            socket.set_option(asio::socket_base::linger(true, 0), ignored);
+            socket.close(ignored);
+            co_return;
+        }
         socket.shutdown(tcp::socket::shutdown_send, ignored);
+        if (unread_body_) {
+            constexpr std::size_t linger_limit = 1024 * 1024;
+            std::array<char, 4096> discard;
+            beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+            for (std::size_t drained = 0; drained < linger_limit;) {
+                auto [ec, n] = co_await socket.async_read_some(asio::buffer(discard), use_tuple);
+                if (ec) break;
+                drained += n;
+            }
+        }
         socket.close(ignored);
     }
 
     Stream stream_;
     beast::flat_buffer buffer_;
+    bool head_request_ = false;   // the request being answered is HEAD: no body
+    bool unread_body_ = false;    // answered before its body was read
+    bool reset_on_close_ = false;  // a response was broken off
     Worker& worker_;
     std::shared_ptr<const ListenerInfo> listener_;
     std::string client_address_;

@@ -1,7 +1,6 @@
 #include "gateway/server/request_checks.hpp"
 
 #include <boost/url/parse.hpp>
-#include <boost/url/decode_view.hpp>
 #include <boost/url/url.hpp>
 
 namespace tg::server {
@@ -22,24 +21,41 @@ const char* check_framing_and_host(const http::request_parser<http::buffer_body>
     return nullptr;
 }
 
+namespace {
+
+bool has_dot_segment(std::string_view path) {
+    for (std::size_t start = 1; start <= path.size();) {
+        const auto end = std::min(path.find('/', start), path.size());
+        const auto segment = path.substr(start, end - start);
+        if (segment == "." || segment == "..") return true;
+        start = end + 1;
+    }
+    return false;
+}
+
+bool has_encoded_separator(std::string_view path) {
+    for (std::size_t i = path.find('%'); i != std::string_view::npos && i + 2 < path.size(); i = path.find('%', i + 1)) {
+        const auto code = path.substr(i + 1, 2);
+        for (const auto* separator : {"2f", "2F", "5c", "5C", "2e", "2E", "00"}) {
+            if (code == separator) return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
 std::optional<std::string> routing_path(std::string_view target) {
     if (target.empty() || target.front() != '/') return std::nullopt;
     const auto parsed = boost::urls::parse_origin_form(target);
     if (!parsed) return std::nullopt;
     const std::string_view raw = parsed->encoded_path();
-    if (raw.find('%') == std::string_view::npos && raw.find("/.") == std::string_view::npos) {
-        return std::string(raw);
+    if (has_dot_segment(raw) || has_encoded_separator(raw) || raw.find('\\') != std::string_view::npos) {
+        return std::nullopt;
     }
-    boost::urls::url normalized(*parsed);
-    normalized.normalize_path();
-    // Decode from encoded_path(): in Boost.URL 1.81, path() after normalize_path()
-    // keeps the pre-normalization length (trailing garbage).
-    const auto decoded = *normalized.encoded_path();
-    std::string path(decoded.begin(), decoded.end());
-    // 1.81 also leaves a leading "/.." in place; such a path tries to climb above the root.
-    const bool climbs = path == "/.." || path.starts_with("/../");
-    if (climbs || path.find('\0') != std::string::npos) return std::nullopt;
-    return path;
+    if (raw.find('%') == std::string_view::npos) return std::string(raw);
+    const auto decoded = parsed->path();
+    return std::string(decoded.begin(), decoded.end());
 }
 
 bool is_parse_error(const error_code& ec) {

@@ -16,8 +16,10 @@ namespace tg::server {
 // Transfer-Encoding and differing Content-Lengths are refused by the parser itself.)
 const char* check_framing_and_host(const http::request_parser<http::buffer_body>& parser);
 
-// The path used for routing: percent-decoded, dot segments removed. Empty optional
-// when the target is not an origin-form path ("/..."), or decodes to a NUL.
+// The percent-decoded path used for routing. Empty optional (refuse with 400) when
+// the target is not an origin-form path ("/..."), or could be read differently by
+// the gateway and the upstream: a "." or ".." segment, a backslash, or an encoded
+// "/", "\", "." or NUL. Otherwise routing and the upstream see the same path.
 std::optional<std::string> routing_path(std::string_view target);
 
 // A malformed message (as opposed to a timeout or a closed connection).

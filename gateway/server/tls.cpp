@@ -15,7 +15,7 @@ int select_http11(SSL*, const unsigned char** out, unsigned char* outlen, const 
     unsigned char* selected = nullptr;
     if (SSL_select_next_proto(&selected, outlen, alpn_http11, sizeof alpn_http11, in, inlen) !=
         OPENSSL_NPN_NEGOTIATED) {
-        return SSL_TLSEXT_ERR_ALERT_FATAL;  // the client offers only protocols we don't speak
+        return SSL_TLSEXT_ERR_NOACK;  // no common protocol: carry on without ALPN, as HTTP/1.1
     }
     *out = selected;
     return SSL_TLSEXT_ERR_OK;
@@ -51,6 +51,7 @@ std::shared_ptr<ssl::context> make_server_tls_context(const config::TlsSettings&
 std::shared_ptr<ssl::context> make_upstream_tls_context(const config::Upstream& upstream) {
     auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
     restrict_versions(*context, "1.2");
+    SSL_CTX_set_alpn_protos(context->native_handle(), alpn_http11, sizeof alpn_http11);
     if (!upstream.verify) {
         context->set_verify_mode(ssl::verify_none);
         return context;
@@ -63,7 +64,6 @@ std::shared_ptr<ssl::context> make_upstream_tls_context(const config::Upstream& 
         context->load_verify_file(upstream.ca_file, ec);
     }
     if (ec) throw std::runtime_error("upstream " + upstream.name + ": cannot load CA certificates: " + ec.message());
-    SSL_CTX_set_alpn_protos(context->native_handle(), alpn_http11, sizeof alpn_http11);
     return context;
 }
 

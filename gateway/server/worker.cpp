@@ -15,17 +15,24 @@ Worker::Worker(unsigned id, std::shared_ptr<const Runtime> runtime) : id_(id), r
     }
 }
 
+Worker::~Worker() {
+    stop();
+    join();
+    pools_.clear();  // idle upstream sockets close while their io_context lives
+    io_.reset();     // destroys suspended sessions, which may still refer to handlers_
+}
+
 void Worker::start_thread() {
     thread_ = std::thread([this] {
         try {
-            io_.run();
+            io_->run();
         } catch (const std::exception& e) {
             log::error("worker ", id_, " stopped by an unexpected error: ", e.what());
         }
     });
 }
 
-void Worker::stop() { io_.stop(); }
+void Worker::stop() { io_->stop(); }
 
 void Worker::join() {
     if (thread_.joinable()) thread_.join();

@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -17,8 +18,9 @@ namespace tg::server {
 class Worker {
 public:
     Worker(unsigned id, std::shared_ptr<const Runtime> runtime);
+    ~Worker();
 
-    boost::asio::io_context& io() { return io_; }
+    boost::asio::io_context& io() { return *io_; }
     unsigned id() const { return id_; }
 
     const Runtime& runtime() const { return *runtime_; }
@@ -33,7 +35,9 @@ public:
 
 private:
     unsigned id_;
-    boost::asio::io_context io_{1};
+    // Destroyed first (see ~Worker): it owns the suspended coroutines, which refer to
+    // the pools and handlers below.
+    std::optional<boost::asio::io_context> io_{std::in_place, 1};
     std::shared_ptr<const Runtime> runtime_;
     std::vector<std::unique_ptr<proxy::UpstreamPool>> pools_;
     std::vector<std::unique_ptr<handlers::Handler>> handlers_;

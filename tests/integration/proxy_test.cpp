@@ -216,6 +216,61 @@ BOOST_AUTO_TEST_CASE(chunked_request_keeps_its_trailers) {
     BOOST_TEST(seen.at("trailers").at("x-sum").as_string() == "7");
 }
 
+BOOST_AUTO_TEST_CASE(trailers_keep_repeated_names_and_cannot_forge_injected_headers) {
+    Settings settings;
+    settings.servers = servers_of(upstream);
+    settings.route_extra = R"(, "request_headers": {"set": {"X-Api-Key": {"secret": "api_key"}}})";
+    InProcessGateway gateway(config_text(settings));
+    const auto raw = raw_exchange(gateway.port(),
+                                  "POST /echo HTTP/1.1\r\nHost: x\r\nServer-Timing: a\r\nTransfer-Encoding: chunked\r\n"
+                                  "Connection: close\r\n\r\n1\r\nz\r\n0\r\nServer-Timing: b\r\nX-Api-Key: forged\r\n"
+                                  "Cookie: stolen=1\r\n\r\n");
+    BOOST_TEST(raw.starts_with("HTTP/1.1 200"));
+    const auto seen = upstream.last_request();
+    BOOST_TEST(seen.at("headers").at("server-timing").as_string() == "a");
+    BOOST_TEST(seen.at("headers").at("x-api-key").as_string() == "secret-api-key-value");
+    const auto& trailers = seen.at("trailers").as_object();
+    BOOST_TEST(trailers.size() == 1u, json::serialize(trailers));
+    BOOST_TEST(trailers.at("server-timing").as_string() == "b");
+}
+
+BOOST_AUTO_TEST_CASE(streamed_responses_are_forwarded_piece_by_piece) {
+    InProcessGateway gateway(config_for(servers_of(upstream)));
+    const auto first = time_until_received(gateway.port(), "GET /drip HTTP/1.1\r\nHost: x\r\n\r\n", "first", 5000ms);
+    BOOST_REQUIRE(first.has_value());
+    BOOST_TEST(first->count() < 1000);  // not held back until the upstream's second piece at 1.5 s
+}
+
+BOOST_AUTO_TEST_CASE(head_requests_get_error_answers_without_a_body) {
+    InProcessGateway gateway(config_for(servers_of(upstream)));
+    const auto raw = raw_exchange(gateway.port(),
+                                  "HEAD /a/../b HTTP/1.1\r\nHost: x\r\n\r\n");
+    BOOST_TEST(raw.starts_with("HTTP/1.1 400"));
+    BOOST_TEST(raw.find("{") == std::string::npos, raw);
+    BOOST_TEST(raw.find("Content-Length: ") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(paths_the_upstream_could_read_differently_get_400) {
+    InProcessGateway gateway(config_for(servers_of(upstream)));
+    for (const auto* target : {"/public/../admin", "/public/..%2fadmin", "/a%5cb"}) {
+        BOOST_TEST(fetch(gateway.port(), target).result_int() == 400u, target);
+    }
+    BOOST_TEST(upstream.requests_served() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(http10_client_connection_closes_after_a_gateway_error) {
+    InProcessGateway gateway(config_for("[\"http://127.0.0.1:" + std::to_string(unused_port()) + "\"]"));
+    std::string raw;
+    const auto elapsed = time_of([&] { raw = raw_exchange(gateway.port(), "GET /x HTTP/1.0\r\n\r\n", 5000ms); });
+    BOOST_TEST(raw.starts_with("HTTP/1.1 503"));
+    BOOST_TEST(elapsed < 2000ms);
+}
+
+BOOST_AUTO_TEST_CASE(an_unrequested_protocol_switch_is_a_bad_gateway) {
+    InProcessGateway gateway(config_for(servers_of(upstream)));
+    BOOST_TEST(fetch(gateway.port(), "/switch").result_int() == 502u);
+}
+
 BOOST_AUTO_TEST_CASE(upstream_reset_mid_body_closes_the_client_connection) {
     InProcessGateway gateway(config_for(servers_of(upstream)));
     std::string raw;

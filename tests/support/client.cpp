@@ -85,6 +85,32 @@ std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chro
     return received;
 }
 
+std::optional<std::chrono::milliseconds> time_until_received(std::uint16_t port, const std::string& bytes,
+                                                             const std::string& needle,
+                                                             std::chrono::milliseconds timeout) {
+    asio::io_context io;
+    beast::tcp_stream stream(io);
+    stream.expires_after(timeout);
+    stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    const auto start = std::chrono::steady_clock::now();
+    std::optional<std::chrono::milliseconds> found;
+    std::string received;
+    std::array<char, 4096> piece;
+    std::function<void(beast::error_code, std::size_t)> on_read = [&](beast::error_code ec, std::size_t n) {
+        received.append(piece.data(), n);
+        if (received.find(needle) != std::string::npos) {
+            found = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+            return;
+        }
+        if (!ec) stream.async_read_some(asio::buffer(piece), on_read);
+    };
+    asio::async_write(stream, asio::buffer(bytes), [&](beast::error_code ec, std::size_t) {
+        if (!ec) stream.async_read_some(asio::buffer(piece), on_read);
+    });
+    io.run();
+    return found;
+}
+
 Request make_request(http::verb method, const std::string& target, std::string body) {
     Request request{method, target, 11};
     request.body() = std::move(body);

@@ -41,6 +41,12 @@ Response fetch(std::uint16_t port, const std::string& target);
 std::string raw_exchange(std::uint16_t port, const std::string& bytes,
                          std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
+// Writes raw bytes and reports how long it took until `needle` was received, or
+// nothing if it did not arrive within `timeout`.
+std::optional<std::chrono::milliseconds> time_until_received(std::uint16_t port, const std::string& bytes,
+                                                             const std::string& needle,
+                                                             std::chrono::milliseconds timeout);
+
 Request make_request(http::verb method, const std::string& target, std::string body = {});
 
 // A port nobody listens on (bound, then released).

@@ -1,6 +1,7 @@
 #include "tests/support/test_upstream.hpp"
 
 #include "gateway/core/asio_aliases.hpp"
+#include "gateway/proxy/relay.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -25,16 +26,16 @@ std::uint64_t number_after(std::string_view target, std::string_view prefix) {
     return n;
 }
 
-boost::json::object describe(const http::request_parser<http::buffer_body>& parser, std::size_t header_fields,
-                             std::uint64_t body_bytes) {
+boost::json::object describe(const http::request_parser<http::buffer_body>& parser,
+                             const proxy::HeaderFieldSet& header_fields, std::uint64_t body_bytes) {
     const auto& req = parser.get();
+    const http::fields& fields = req;
     boost::json::object headers, trailers;
-    std::size_t index = 0;
-    for (const auto& field : req) {
-        auto& target = index++ < header_fields ? headers : trailers;
-        std::string lower(field.name_string());
+    for (auto field = fields.begin(); field != fields.end(); ++field) {
+        auto& target = header_fields.contains(field) ? headers : trailers;
+        std::string lower(field->name_string());
         for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        target[lower] = field.value();
+        target[lower] = field->value();
     }
     return {{"method", req.method_string()},
             {"target", req.target()},
@@ -100,7 +101,7 @@ asio::awaitable<void> TestUpstream::serve(tcp::socket socket) {
         parser.body_limit(boost::none);
         auto [ec, n] = co_await http::async_read_header(socket, buffer, parser, use_tuple);
         if (ec) co_return;
-        const std::size_t header_fields = std::distance(parser.get().begin(), parser.get().end());
+        const proxy::HeaderFieldSet header_fields(parser.get());
         std::uint64_t body_bytes = 0;
         while (!parser.is_done()) {
             parser.get().body().data = scratch.data();
@@ -141,6 +142,23 @@ asio::awaitable<void> TestUpstream::serve(tcp::socket socket) {
             std::tie(ec, n) = co_await asio::async_write(socket, asio::buffer(chunked), use_tuple);
             if (ec) co_return;
             continue;
+        }
+        if (target == "/drip") {
+            static constexpr std::string_view first =
+                "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n";
+            static constexpr std::string_view second = "6\r\nsecond\r\n0\r\n\r\n";
+            std::tie(ec, n) = co_await asio::async_write(socket, asio::buffer(first), use_tuple);
+            asio::steady_timer pause(io_, std::chrono::milliseconds(1500));
+            co_await pause.async_wait(use_tuple);
+            std::tie(ec, n) = co_await asio::async_write(socket, asio::buffer(second), use_tuple);
+            if (ec) co_return;
+            continue;
+        }
+        if (target == "/switch") {
+            static constexpr std::string_view switching =
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+            std::tie(ec, n) = co_await asio::async_write(socket, asio::buffer(switching), use_tuple);
+            co_return;
         }
         if (target == "/reset") {
             static constexpr std::string_view head = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n";

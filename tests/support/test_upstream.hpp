@@ -7,6 +7,8 @@
 //   /reset            promises 100000 bytes, sends 1000, then resets the connection
 //   /close            200 with Connection: close, then closes
 //   /status/N         an empty response with status N
+//   /drip             chunked: "first", a 1.5 s pause, then "second"
+//   /switch           101 Switching Protocols (never asked for)
 //   /then-drop        200, and the next request on that connection is read and
 //                     dropped unanswered (the race of a keep-alive close)
 // Any request body is read and counted, never stored whole.
