@@ -59,6 +59,7 @@ int serve(const std::string& path, const tg::handlers::Registry& registry) {
 
 int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
+    std::signal(SIGHUP, SIG_IGN);  // until hot reload exists, a stray SIGHUP must not kill the gateway
     const std::string_view command = argc > 1 ? argv[1] : "";
     if (command == "--help" || command == "-h") {
         std::cout << usage;
