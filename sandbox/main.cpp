@@ -26,10 +26,12 @@ using namespace tg::sandbox;
 // Binds, announces the actual address on stdout (scripts and tests wait for this
 // line to learn the port) and starts accepting.
 std::unique_ptr<HttpServer> start_service(asio::io_context& io, std::string_view name,
-                                          const ListenAddress& address, Handler handler) {
+                                          const ListenAddress& address, Handler handler,
+                                          UpgradeLookup upgrade) {
   std::unique_ptr<HttpServer> server;
   try {
-    server = std::make_unique<HttpServer>(io, resolve_listen_address(io, address), std::move(handler));
+    server = std::make_unique<HttpServer>(io, resolve_listen_address(io, address), std::move(handler),
+                                          std::move(upgrade));
   } catch (const boost::system::system_error& e) {
     throw std::runtime_error(std::string(name) + ": cannot listen on " + address.host + ":" +
                              std::to_string(address.port) + ": " + e.code().message());
@@ -51,8 +53,10 @@ int run(const SandboxOptions& options) {
   std::vector<std::unique_ptr<HttpServer>> servers;
   if (options.portal) {
     demo_portal.emplace(portal::PortalOptions{options.session_ttl});
-    servers.push_back(start_service(io, "portal", *options.portal,
-                                    [&demo_portal](const Request& r) { return demo_portal->handle(r); }));
+    servers.push_back(start_service(
+        io, "portal", *options.portal,
+        [&demo_portal](const Request& r) { return demo_portal->handle(r); },
+        [&demo_portal](const Request& r) { return demo_portal->find_upgrade(r); }));
   }
 
   io.run();

@@ -12,6 +12,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <exception>
 #include <iostream>
@@ -42,8 +43,11 @@ bool is_http_parse_error(const beast::error_code& error) {
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& io, const tcp::endpoint& endpoint, Handler handler,
-                       HttpServerOptions options)
-    : acceptor_(io), handler_(std::move(handler)), options_(options) {
+                       UpgradeLookup upgrade, HttpServerOptions options)
+    : acceptor_(io),
+      handler_(std::move(handler)),
+      upgrade_(std::move(upgrade)),
+      options_(options) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);
@@ -92,7 +96,14 @@ asio::awaitable<void> HttpServer::serve_connection(tcp::socket socket) {
 
     Response response;
     if (!read_error) {
-      const Request request = parser.release();
+      Request request = parser.release();
+      if (auto upgrade = find_upgrade(request)) {
+        // Any bytes already buffered past the request are dropped: a WebSocket
+        // client sends nothing more before it has seen the 101.
+        stream.expires_never();
+        co_await upgrade(std::move(stream), std::move(request));
+        co_return;
+      }
       response = respond(request);
       response.version(request.version());
       response.keep_alive(request.keep_alive() && response.keep_alive());
@@ -126,6 +137,11 @@ Response HttpServer::respond(const Request& request) const {
               << '\n';
     return text_response(http::status::internal_server_error, "internal error\n");
   }
+}
+
+UpgradeHandler HttpServer::find_upgrade(const Request& request) const {
+  if (!upgrade_ || !beast::websocket::is_upgrade(request)) return {};
+  return upgrade_(request);
 }
 
 }  // namespace tg::sandbox

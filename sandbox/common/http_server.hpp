@@ -18,13 +18,16 @@ struct HttpServerOptions {
 
 // A small HTTP/1.1 server: one coroutine per connection, keep-alive, one request
 // at a time per connection. The handler runs on the io_context's thread.
+// A WebSocket upgrade request for which `upgrade` finds a handler hands the
+// connection over to that handler (no HTTP timeouts apply any more); every other
+// request, upgrade or not, goes to `handler`.
 // The server must outlive the io_context's run().
 class HttpServer {
  public:
   // Binds and listens right away, so port() is known before the io_context runs.
   // Throws boost::system::system_error if binding fails.
   HttpServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
-             Handler handler, HttpServerOptions options = {});
+             Handler handler, UpgradeLookup upgrade = {}, HttpServerOptions options = {});
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
@@ -32,15 +35,17 @@ class HttpServer {
   std::uint16_t port() const;
 
   void start();  // begins accepting
-  void stop();   // stops accepting; open connections end at their next timeout or EOF
+  void stop();   // stops accepting; open HTTP connections end at their next timeout or EOF
 
  private:
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket);
   Response respond(const Request& request) const;
+  UpgradeHandler find_upgrade(const Request& request) const;
 
   boost::asio::ip::tcp::acceptor acceptor_;
   Handler handler_;
+  UpgradeLookup upgrade_;
   HttpServerOptions options_;
 };
 

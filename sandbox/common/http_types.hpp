@@ -1,5 +1,7 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -14,5 +16,16 @@ using Response = http::response<http::string_body>;
 
 // Synchronous on purpose: the stand-ins answer from memory, never block on I/O.
 using Handler = std::function<Response(const Request&)>;
+
+// Takes over a connection whose request asks for a WebSocket upgrade
+// (boost::beast::websocket::is_upgrade): it owns the stream from then on, answers
+// the handshake itself (websocket::stream::async_accept(request)) and runs until
+// the connection is done. The stream comes with no timeout set.
+using UpgradeHandler =
+    std::function<boost::asio::awaitable<void>(boost::beast::tcp_stream, Request)>;
+
+// The upgrade handler for a request, or an empty one to answer the request with
+// the ordinary Handler instead.
+using UpgradeLookup = std::function<UpgradeHandler(const Request&)>;
 
 }  // namespace tg::sandbox

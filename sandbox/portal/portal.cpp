@@ -4,6 +4,7 @@
 #include "sandbox/common/form.hpp"
 #include "sandbox/common/request_echo.hpp"
 #include "sandbox/common/responses.hpp"
+#include "sandbox/common/websocket_echo.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -58,9 +59,14 @@ Portal::Portal(PortalOptions options) : sessions_(options.session_ttl) {
   router_.add(verb::get, "/healthz", [](const Request&) {
     return text_response(http::status::ok, "ok");
   });
+  router_.add_upgrade("/ws/echo", websocket_echo);
 }
 
 Response Portal::handle(const Request& request) { return router_.dispatch(request); }
+
+UpgradeHandler Portal::find_upgrade(const Request& request) const {
+  return router_.find_upgrade(request);
+}
 
 std::optional<Portal::SignedIn> Portal::signed_in(const Request& request) {
   auto session_id = find_cookie(request, kSessionCookie);

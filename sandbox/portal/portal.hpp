@@ -25,6 +25,7 @@ class Portal {
   Portal& operator=(const Portal&) = delete;
 
   Response handle(const Request& request);
+  UpgradeHandler find_upgrade(const Request& request) const;
 
  private:
   struct SignedIn {
