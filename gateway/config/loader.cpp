@@ -14,8 +14,8 @@ namespace {
 
 using detail::Context;
 
-constexpr std::array<std::string_view, 6> engine_keys = {"workers", "listeners", "limits",
-                                                         "secrets", "upstreams", "routes"};
+constexpr std::array<std::string_view, 8> engine_keys = {"workers",   "listeners", "limits", "secrets",
+                                                         "upstreams", "routes",    "lifecycle", "access_log"};
 
 bool is_engine_key(std::string_view key) {
     return std::find(engine_keys.begin(), engine_keys.end(), key) != engine_keys.end();
@@ -40,6 +40,8 @@ Config build_engine_config(const boost::json::object& document, Context& context
     config.limits = detail::validate_limits(document.if_contains("limits"), context);
     config.secrets = detail::validate_secrets(document.if_contains("secrets"), context);
     config.upstreams = detail::validate_upstreams(document.if_contains("upstreams"), context);
+    config.lifecycle = detail::validate_lifecycle(document.if_contains("lifecycle"), context);
+    config.access_log = detail::validate_access_log(document.if_contains("access_log"), context);
     // Routes refer to the upstreams and secrets read above.
     config.routes = detail::validate_routes(document.if_contains("routes"), config, context);
     return config;

@@ -86,6 +86,14 @@ struct HeaderRules {
     std::vector<std::string> remove;                      // header names
 };
 
+// WebSocket upgrades on a proxied route: the tunnel closes after `idle_timeout` without
+// a byte in either direction (never infinite); an `Origin` outside a non-empty
+// `allowed_origins` is refused with 403.
+struct WebSocketSettings {
+    millis idle_timeout{60000};
+    std::vector<std::string> allowed_origins;  // "https://portal.example"; empty: any origin
+};
+
 struct RouteMatch {
     std::string path;  // exact path, or the prefix when `prefix` is true
     bool prefix = false;
@@ -100,6 +108,19 @@ struct Route {
     std::string handler;   // name in the handler registry, may be empty
     HeaderRules request_headers;
     HeaderRules response_headers;
+    WebSocketSettings websocket;
+};
+
+// SIGTERM: /readyz turns 503 at once; the gateway keeps serving for `drain_delay` so a
+// load balancer notices, then stops accepting and gives in-flight requests up to
+// `drain_timeout` before it exits.
+struct Lifecycle {
+    millis drain_delay{5000};
+    millis drain_timeout{30000};
+};
+
+struct AccessLog {
+    std::string path;  // empty: off; "stdout"; or a file, reopened on SIGUSR1
 };
 
 struct Config {
@@ -110,6 +131,8 @@ struct Config {
     std::map<std::string, SecretValue> secrets;
     std::map<std::string, Upstream> upstreams;
     std::vector<Route> routes;
+    Lifecycle lifecycle;
+    AccessLog access_log;
     // The whole document as parsed, for handler modules that own top-level sections
     // (e.g. "sixmm", "dxtrade"); they validate their own section.
     boost::json::object document;

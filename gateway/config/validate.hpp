@@ -30,6 +30,8 @@ Limits validate_limits(const boost::json::value* limits, Context& context);
 std::map<std::string, SecretValue> validate_secrets(const boost::json::value* secrets, Context& context);
 // Same for upstreams: a declared but invalid upstream is still in the result.
 std::map<std::string, Upstream> validate_upstreams(const boost::json::value* upstreams, Context& context);
+Lifecycle validate_lifecycle(const boost::json::value* lifecycle, Context& context);
+AccessLog validate_access_log(const boost::json::value* access_log, Context& context);
 std::vector<Route> validate_routes(const boost::json::value* routes, const Config& engine, Context& context);
 
 }  // namespace tg::config::detail

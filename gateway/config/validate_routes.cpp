@@ -51,7 +51,8 @@ public:
 
     Route read(const boost::json::value& value, const std::string& path) {
         ObjectReader reader(value, path,
-                            {"name", "match", "upstream", "handler", "request_headers", "response_headers"},
+                            {"name", "match", "upstream", "handler", "request_headers", "response_headers",
+                             "websocket"},
                             context_.problems);
         Route route;
         route.name = path;
@@ -66,10 +67,34 @@ public:
             route.request_headers = read_header_rules(*rules, reader.path_of("request_headers"));
         if (const auto* rules = reader.find("response_headers"))
             route.response_headers = read_header_rules(*rules, reader.path_of("response_headers"));
+        route.websocket.idle_timeout = engine_.limits.idle_timeout;
+        if (const auto* websocket = reader.find("websocket"))
+            route.websocket = read_websocket(*websocket, reader.path_of("websocket"), route.websocket);
         return route;
     }
 
 private:
+    WebSocketSettings read_websocket(const boost::json::value& value, const std::string& path,
+                                     WebSocketSettings settings) {
+        ObjectReader reader(value, path, {"idle_timeout_ms", "allowed_origins"}, context_.problems);
+        reader.read_millis("idle_timeout_ms", settings.idle_timeout);
+        if (const auto* origins = reader.read_array("allowed_origins")) {
+            for (std::size_t i = 0; i < origins->size(); ++i) {
+                const auto origin_path = index_path(reader.path_of("allowed_origins"), i);
+                const auto* origin = expect_string((*origins)[i], origin_path, context_.problems);
+                if (!origin) continue;
+                const std::string_view text(*origin);
+                const bool scheme_ok = text.starts_with("https://") || text.starts_with("http://");
+                if (!scheme_ok || text.ends_with("/")) {
+                    report(origin_path, "expected an origin like \"https://portal.example\" (scheme and host, no path)");
+                    continue;
+                }
+                settings.allowed_origins.emplace_back(text);
+            }
+        }
+        return settings;
+    }
+
     void report(const std::string& path, std::string message) {
         context_.problems.push_back({path, std::move(message)});
     }

@@ -62,25 +62,11 @@ struct Attempt {
     bool upstream_reusable = false;
     unsigned status = 0;
     std::uint64_t bytes_out = 0;
+    std::uint64_t bytes_in = 0;
 };
 
 Attempt fail(const ErrorInfo& error) { return {Attempt::Kind::error, &error}; }
 Attempt abort_both() { return {Attempt::Kind::abort}; }
-
-void prepare_upstream_request(ProxyRequest& r, const config::UpstreamServer& server) {
-    auto& req = r.parser.get();
-    strip_hop_by_hop(req);
-    req.erase(http::field::expect);
-    apply_header_rules(req, r.route.request_headers, r.config.secrets);
-    set_forwarding_headers(req, r.forwarding);
-    req.set(http::field::host, host_header(server));
-    req.version(11);
-    if (r.parser.chunked()) {
-        req.set(http::field::transfer_encoding, "chunked");
-    } else if (const auto length = r.parser.content_length()) {
-        req.set(http::field::content_length, std::to_string(*length));
-    }
-}
 
 struct ResponseFraming {
     bool chunked_out = false;
@@ -143,6 +129,7 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
     }
 
     std::unique_ptr<std::array<char, relay_buffer_size>> scratch;
+    std::uint64_t request_bytes = 0;
     if (has_request_body) {
         if (r.expect_continue) {
             static constexpr std::string_view interim = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -161,6 +148,7 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
                       sent.error.message());
             co_return fail(tg::errors::bad_gateway);
         }
+        request_bytes = sent.bytes;
     }
 
     // The response header, skipping interim 1xx answers (a 101 is not proxied yet).
@@ -193,11 +181,13 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
     const bool upstream_keep_alive = parser->keep_alive();
     const auto framing = prepare_client_response(r, *parser, req.method() == http::verb::head);
     auto& res = parser->get();
-    const bool keep_alive = r.client_keep_alive && !framing.close_after && r.parser.is_done();
+    const bool closing = r.closing && r.closing->load(std::memory_order_relaxed);
+    const bool keep_alive = r.client_keep_alive && !closing && !framing.close_after && r.parser.is_done();
     set_client_connection(res, r.client_version, keep_alive);
 
     Attempt outcome;
     outcome.status = res.result_int();
+    outcome.bytes_in = request_bytes;
     http::response_serializer<http::buffer_body> response_writer{res};
     beast::get_lowest_layer(client).expires_after(limits.idle_timeout);
     std::tie(write_ec, written) = co_await http::async_write_header(client, response_writer, use_tuple);
@@ -214,7 +204,9 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
                 log::warn("upstream ", upstream_config.name, ": response body broken off: ",
                           received.error.message());
             }
-            co_return abort_both();
+            Attempt aborted = abort_both();
+            aborted.status = outcome.status;
+            co_return aborted;
         }
         outcome.bytes_out = received.bytes;
     }
@@ -223,11 +215,26 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
     co_return outcome;
 }
 
+}  // namespace
+
+void prepare_upstream_request(ProxyRequest& r, const config::UpstreamServer& server) {
+    auto& req = r.parser.get();
+    strip_hop_by_hop(req);
+    req.erase(http::field::expect);
+    apply_header_rules(req, r.route.request_headers, r.config.secrets);
+    set_forwarding_headers(req, r.forwarding);
+    req.set(http::field::host, host_header(server));
+    req.version(11);
+    if (r.parser.chunked()) {
+        req.set(http::field::transfer_encoding, "chunked");
+    } else if (const auto length = r.parser.content_length()) {
+        req.set(http::field::content_length, std::to_string(*length));
+    }
+}
+
 const ErrorInfo& acquire_error(const AcquireResult& acquired) {
     return acquired.failure == AcquireResult::Failure::tls ? errors::upstream_tls : tg::errors::upstream_unavailable;
 }
-
-}  // namespace
 
 template <class ClientStream>
 asio::awaitable<ProxyOutcome> proxy_request(ClientStream& client, beast::flat_buffer& client_buffer,
@@ -240,20 +247,26 @@ asio::awaitable<ProxyOutcome> proxy_request(ClientStream& client, beast::flat_bu
             log::warn("upstream ", server.name, ": cannot connect: ", acquired.error.message());
             co_return ProxyOutcome{&acquire_error(acquired)};
         }
-        prepare_upstream_request(request, request.pool.upstream().servers[acquired.connection->server_index]);
+        const auto& server = request.pool.upstream().servers[acquired.connection->server_index];
+        prepare_upstream_request(request, server);
         auto& connection = *acquired.connection;
         const auto step = co_await std::visit(
             [&](auto& upstream) {
                 return attempt_on(client, client_buffer, request, connection, upstream, acquired.reused);
             },
             connection.stream);
+        if (step.kind == Attempt::Kind::done && step.upstream_reusable) {
+            request.pool.release(std::move(acquired.connection));
+        } else {
+            request.pool.discard(std::move(acquired.connection));
+        }
         switch (step.kind) {
             case Attempt::Kind::retry: continue;
             case Attempt::Kind::error: co_return ProxyOutcome{step.error};
-            case Attempt::Kind::abort: co_return ProxyOutcome{nullptr, false, true};
+            case Attempt::Kind::abort: co_return ProxyOutcome{nullptr, false, true, step.status};
             case Attempt::Kind::done:
-                if (step.upstream_reusable) request.pool.release(std::move(acquired.connection));
-                co_return ProxyOutcome{nullptr, step.client_keep_alive, false, step.status, step.bytes_out};
+                co_return ProxyOutcome{nullptr, step.client_keep_alive, false, step.status, step.bytes_out,
+                                       step.bytes_in, &server};
         }
     }
     co_return ProxyOutcome{&tg::errors::bad_gateway};

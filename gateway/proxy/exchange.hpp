@@ -8,6 +8,7 @@
 #include "gateway/proxy/header_policy.hpp"
 #include "gateway/proxy/upstream_pool.hpp"
 
+#include <atomic>
 #include <string_view>
 
 namespace tg::proxy {
@@ -21,6 +22,8 @@ struct ProxyRequest {
     bool client_keep_alive = false;
     bool expect_continue = false;
     unsigned client_version = 11;  // the request is rewritten to 1.1 for the upstream
+    // Set while the gateway drains: the response then ends the connection.
+    const std::atomic<bool>* closing = nullptr;
 };
 
 struct ProxyOutcome {
@@ -30,7 +33,16 @@ struct ProxyOutcome {
     bool aborted = false;     // a response was started and broken off: reset the client connection
     unsigned status = 0;
     std::uint64_t bytes_out = 0;
+    std::uint64_t bytes_in = 0;
+    const config::UpstreamServer* server = nullptr;  // the server that answered
 };
+
+// Rewrites the client's request header for `server`: hop-by-hop fields out, route
+// rules, forwarding headers, the server's Host, HTTP/1.1, the body's framing.
+void prepare_upstream_request(ProxyRequest& request, const config::UpstreamServer& server);
+
+// The answer when no connection to the upstream could be made.
+const ErrorInfo& acquire_error(const AcquireResult& acquired);
 
 // Explicitly instantiated for plain and TLS client streams in exchange.cpp.
 template <class ClientStream>

@@ -19,16 +19,21 @@ using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 using namespace asio::experimental::awaitable_operators;
 
-UpstreamPool::UpstreamPool(config::Upstream upstream, std::shared_ptr<ssl::context> tls_context)
+UpstreamPool::UpstreamPool(config::Upstream upstream, std::shared_ptr<ssl::context> tls_context,
+                           observability::UpstreamStats& stats)
     : upstream_(std::move(upstream)),
       tls_context_(std::move(tls_context)),
-      cooldown_until_(upstream_.servers.size()) {}
+      cooldown_until_(upstream_.servers.size()),
+      stats_(stats) {}
+
+UpstreamPool::~UpstreamPool() { stats_.idle.add(-static_cast<std::int64_t>(idle_.size())); }
 
 std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle() {
     const auto oldest_allowed = clock::now() - upstream_.idle_timeout;
     while (!idle_.empty()) {
         auto connection = std::move(idle_.back());
         idle_.pop_back();
+        stats_.idle.add(-1);
         if (connection->idle_since >= oldest_allowed && !connection->unusable_after_idle()) {
             return connection;
         }
@@ -39,10 +44,17 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle() {
 void UpstreamPool::release(std::unique_ptr<UpstreamConnection> connection) {
     // Drop connections that have idled past the timeout before counting.
     const auto oldest_allowed = clock::now() - upstream_.idle_timeout;
-    std::erase_if(idle_, [&](const auto& c) { return c->idle_since < oldest_allowed; });
+    const auto expired = std::erase_if(idle_, [&](const auto& c) { return c->idle_since < oldest_allowed; });
+    stats_.idle.add(-static_cast<std::int64_t>(expired));
+    stats_.active.add(-1);
     if (idle_.size() >= upstream_.pool_size) return;  // closing it is cheaper than keeping it
     connection->idle_since = clock::now();
     idle_.push_back(std::move(connection));
+    stats_.idle.add(1);
+}
+
+void UpstreamPool::discard(std::unique_ptr<UpstreamConnection> connection) {
+    if (connection) stats_.active.add(-1);
 }
 
 std::size_t UpstreamPool::next_server() {
@@ -65,7 +77,8 @@ std::size_t UpstreamPool::next_server() {
 asio::awaitable<AcquireResult> UpstreamPool::acquire(bool allow_reuse) {
     if (allow_reuse) {
         if (auto connection = take_idle()) {
-            ++counters_.reused;
+            stats_.reused.add();
+            stats_.active.add(1);
             AcquireResult reused;
             reused.connection = std::move(connection);
             reused.reused = true;
@@ -79,10 +92,11 @@ asio::awaitable<AcquireResult> UpstreamPool::acquire(bool allow_reuse) {
         const auto server = next_server();
         result = co_await connect(server, deadline);
         if (result.connection) {
-            ++counters_.opened;
+            stats_.opened.add();
+            stats_.active.add(1);
             co_return std::move(result);
         }
-        ++counters_.failed;
+        stats_.failed.add();
         if (result.failure != AcquireResult::Failure::tls) {
             cooldown_until_[server] = clock::now() + upstream_.cooldown;
         }

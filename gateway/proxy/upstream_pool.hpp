@@ -4,6 +4,7 @@
 #pragma once
 
 #include "gateway/config/model.hpp"
+#include "gateway/observability/stats.hpp"
 #include "gateway/proxy/upstream_connection.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -24,24 +25,21 @@ struct AcquireResult {
     boost::system::error_code error;
 };
 
-struct PoolCounters {
-    std::uint64_t opened = 0;
-    std::uint64_t failed = 0;
-    std::uint64_t reused = 0;
-};
-
 class UpstreamPool {
 public:
-    UpstreamPool(config::Upstream upstream, std::shared_ptr<boost::asio::ssl::context> tls_context);
+    UpstreamPool(config::Upstream upstream, std::shared_ptr<boost::asio::ssl::context> tls_context,
+                 observability::UpstreamStats& stats);
+    ~UpstreamPool();
 
     // A pooled connection when `allow_reuse` and one is alive, else a new one.
     boost::asio::awaitable<AcquireResult> acquire(bool allow_reuse);
 
-    // Returns a connection whose last exchange completed cleanly.
+    // Every acquired connection comes back through one of these two: `release` when its
+    // last exchange completed cleanly (it may be pooled), `discard` otherwise.
     void release(std::unique_ptr<UpstreamConnection> connection);
+    void discard(std::unique_ptr<UpstreamConnection> connection);
 
     const config::Upstream& upstream() const { return upstream_; }
-    const PoolCounters& counters() const { return counters_; }
     std::size_t idle_count() const { return idle_.size(); }
 
 private:
@@ -56,7 +54,7 @@ private:
     std::vector<std::unique_ptr<UpstreamConnection>> idle_;  // most recently used last
     std::vector<clock::time_point> cooldown_until_;
     std::size_t round_robin_ = 0;
-    PoolCounters counters_;
+    observability::UpstreamStats& stats_;
 };
 
 }  // namespace tg::proxy

@@ -8,6 +8,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <stdexcept>
@@ -24,10 +25,17 @@ bool is_resource_exhaustion(const error_code& ec) {
 }
 
 asio::awaitable<void> accept_loop(tcp::acceptor acceptor, Worker& worker, std::shared_ptr<const ListenerInfo> listener) {
+    // Registered so a drain can close it; the loop ends when it is closed.
+    worker.add_acceptor(&acceptor);
+    struct Unregister {
+        Worker& worker;
+        tcp::acceptor* acceptor;
+        ~Unregister() { worker.remove_acceptor(acceptor); }
+    } unregister{worker, &acceptor};
     asio::steady_timer backoff(acceptor.get_executor());
     for (;;) {
         auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
-        if (ec == asio::error::operation_aborted) co_return;
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         if (is_resource_exhaustion(ec)) {
             // Retrying at once would spin; pending connections wait in the backlog meanwhile.
             log::warn("listener ", listener->name, ": accept failed: ", ec.message(), "; pausing 100 ms");
@@ -47,13 +55,20 @@ asio::awaitable<void> accept_loop(tcp::acceptor acceptor, Worker& worker, std::s
 }  // namespace
 
 Gateway::Gateway(std::shared_ptr<const config::Config> config, const handlers::Registry& registry)
-    : runtime_(Runtime::build(std::move(config), registry)) {
+    : registry_(registry), runtime_(Runtime::build(std::move(config), registry)) {
+    const auto& access_log = runtime_->config->access_log.path;
+    if (!access_log.empty()) shared_.access_log = std::make_unique<observability::AccessLogWriter>(access_log);
     for (unsigned i = 0; i < runtime_->config->workers; ++i) {
-        workers_.push_back(std::make_unique<Worker>(i, runtime_));
+        workers_.push_back(std::make_unique<Worker>(i, runtime_, shared_));
+        shared_.workers.push_back(workers_.back().get());
     }
 }
 
-Gateway::~Gateway() { stop(); }
+Gateway::~Gateway() {
+    stop();
+    shared_.workers.clear();
+    workers_.clear();  // before shared_, which they refer to
+}
 
 void Gateway::bind_listener(const config::Listener& listener) {
     auto info = std::make_shared<ListenerInfo>();
@@ -98,6 +113,53 @@ void Gateway::stop() {
     running_ = false;
     for (auto& worker : workers_) worker->stop();
     for (auto& worker : workers_) worker->join();
+}
+
+namespace {
+
+bool same_listeners(const std::vector<config::Listener>& a, const std::vector<config::Listener>& b) {
+    auto key = [](const config::Listener& l) {
+        std::string k = l.name + "|" + l.address + "|" + std::to_string(l.port) + "|" + (l.admin ? "admin" : "");
+        if (l.tls) k += "|" + l.tls->cert_file + "|" + l.tls->key_file + "|" + l.tls->min_version + "|" + l.tls->ciphers;
+        return k;
+    };
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (key(a[i]) != key(b[i])) return false;
+    return true;
+}
+
+}  // namespace
+
+ReloadResult Gateway::reload(std::shared_ptr<const config::Config> config) {
+    ReloadResult result;
+    if (!same_listeners(runtime_->config->listeners, config->listeners)) result.ignored.push_back("listeners");
+    if (runtime_->config->workers != config->workers) result.ignored.push_back("workers");
+    if (runtime_->config->access_log.path != config->access_log.path) result.ignored.push_back("access_log");
+    try {
+        runtime_ = Runtime::build(std::move(config), registry_);
+    } catch (const std::exception& e) {
+        result.error = e.what();
+        return result;
+    }
+    for (auto& worker : workers_) {
+        asio::post(worker->io(), [worker = worker.get(), runtime = runtime_] { worker->apply(runtime); });
+    }
+    result.applied = true;
+    return result;
+}
+
+void Gateway::begin_drain() { shared_.draining.store(true); }
+
+void Gateway::stop_accepting() {
+    shared_.closing.store(true);
+    for (auto& worker : workers_) asio::post(worker->io(), [worker = worker.get()] { worker->close_for_drain(); });
+}
+
+int Gateway::open_connections() const {
+    int open = 0;
+    for (const auto& worker : workers_) open += worker->open_sessions();
+    return open;
 }
 
 std::uint16_t Gateway::port(const std::string& listener_name) const {

@@ -4,6 +4,8 @@
 #include "gateway/core/error_response.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/proxy/exchange.hpp"
+#include "gateway/proxy/websocket_tunnel.hpp"
+#include "gateway/server/admin_endpoints.hpp"
 #include "gateway/server/request_checks.hpp"
 #include "gateway/server/worker.hpp"
 
@@ -18,26 +20,58 @@ namespace {
 
 using tcp = asio::ip::tcp;
 using RequestParser = http::request_parser<http::buffer_body>;
+using steady = std::chrono::steady_clock;
+
+// What the access log and the metrics learn about one request.
+struct RequestFacts {
+    std::chrono::system_clock::time_point time;
+    steady::time_point start;
+    std::string request_id;
+    std::string method;
+    std::string target;
+    std::string_view route = "(unmatched)";
+    observability::RouteStats* route_stats = nullptr;
+    std::string_view upstream;
+    std::string_view server;
+    unsigned status = 0;
+    std::uint64_t bytes_in = 0;
+    std::uint64_t bytes_out = 0;
+    std::chrono::microseconds upstream_time{0};
+};
 
 template <class Stream>
-class HttpSession {
+class HttpSession final : public DrainableSession {
 public:
     HttpSession(Stream stream, Worker& worker, std::shared_ptr<const ListenerInfo> listener,
                 std::string client_address)
         : stream_(std::move(stream)),
           worker_(worker),
           listener_(std::move(listener)),
-          client_address_(std::move(client_address)) {}
+          client_address_(std::move(client_address)) {
+        worker_.add_session(this);
+    }
+
+    ~HttpSession() override { worker_.remove_session(this); }
+
+    void close_if_idle() override {
+        if (!idle_) return;
+        error_code ignored;
+        beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+        beast::get_lowest_layer(stream_).cancel();
+    }
 
     asio::awaitable<void> run() {
         if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+            auto& listener_stats = worker_.stats().listener(listener_->name);
             beast::get_lowest_layer(stream_).expires_after(listener_->handshake_timeout);
             auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, use_tuple);
             if (ec) {
+                listener_stats.tls_failures.add();
                 log::debug("listener ", listener_->name, ": TLS handshake with ", client_address_,
                            " failed: ", ec.message());
                 co_return;
             }
+            listener_stats.tls_handshakes.add();
         }
         // (GCC 12 miscompiles co_await inside a loop condition: keep it a statement.)
         for (;;) {
@@ -51,20 +85,31 @@ private:
     // Waits up to the idle timeout for the first byte of the next request.
     asio::awaitable<bool> wait_for_request(const config::Limits& limits) {
         if (buffer_.size() != 0) co_return true;
+        if (worker_.shared().closing.load(std::memory_order_relaxed)) co_return false;
+        idle_ = true;
         beast::get_lowest_layer(stream_).expires_after(limits.idle_timeout);
         auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
+        idle_ = false;
         buffer_.commit(n);
         co_return !ec;
     }
 
-    // Serves one request; true when the connection may carry another.
+    // Serves one request and records it; true when the connection may carry another.
     asio::awaitable<bool> serve_one() {
-        // Pinned for the whole request, so a request never sees half of a config reload.
-        const auto runtime = worker_.runtime_snapshot();
-        const auto& config = *runtime->config;
-        const bool request_arrived = co_await wait_for_request(config.limits);
+        // Held for the whole request, so a request never sees half of a config reload.
+        const auto state = worker_.state();
+        const bool request_arrived = co_await wait_for_request(state->runtime->config->limits);
         if (!request_arrived) co_return false;
+        facts_ = RequestFacts{};
+        facts_.time = std::chrono::system_clock::now();
+        facts_.start = steady::now();
+        const bool keep_alive = co_await handle_request(*state);
+        if (facts_.status != 0) record();
+        co_return keep_alive && !worker_.shared().closing.load(std::memory_order_relaxed);
+    }
 
+    asio::awaitable<bool> handle_request(WorkerState& state) {
+        const auto& config = *state.runtime->config;
         RequestParser parser;
         parser.header_limit(static_cast<std::uint32_t>(config.limits.header_bytes));
         parser.body_limit(config.limits.body_bytes);
@@ -75,8 +120,10 @@ private:
         auto& req = parser.get();
         head_request_ = req.method() == http::verb::head;
         const auto incoming_id = req["X-Request-Id"];
-        const std::string request_id =
-            is_valid_request_id(incoming_id) ? std::string(incoming_id) : worker_.next_request_id();
+        facts_.request_id = is_valid_request_id(incoming_id) ? std::string(incoming_id) : worker_.next_request_id();
+        facts_.method = std::string(req.method_string());
+        facts_.target = std::string(req.target());
+        const auto& request_id = facts_.request_id;
 
         if (const auto problem = check_framing_and_host(parser)) {
             log::info("request ", request_id, " from ", client_address_, " refused: ", problem);
@@ -88,9 +135,14 @@ private:
             co_await send_error(errors::bad_request, request_id, false);
             co_return false;
         }
-        if (listener_->admin) co_return co_await serve_admin(parser, *path, request_id);
+        if (listener_->admin) {
+            facts_.route = "(admin)";
+            auto response = answer_admin(worker_.shared(), *path, req.method(), request_id);
+            response.set("X-Request-Id", request_id);
+            co_return co_await send(std::move(response), keep_alive_after_error(parser));
+        }
 
-        const auto match = runtime->router.match(req[http::field::host], *path, req.method_string());
+        const auto match = state.runtime->router.match(req[http::field::host], *path, req.method_string());
         if (match.kind == routing::RouteMatch::Kind::not_found) {
             co_return co_await send_error(errors::not_found, request_id, keep_alive_after_error(parser));
         }
@@ -101,23 +153,38 @@ private:
             co_return co_await send(std::move(response), keep_alive_after_error(parser));
         }
         const auto& route = config.routes[match.route_index];
-        if (auto* handler = worker_.handler(match.route_index)) {
+        facts_.route = route.name;
+        facts_.route_stats = state.route_stats[match.route_index];
+        if (auto* handler = state.handlers[match.route_index].get()) {
             co_return co_await serve_handler(*handler, parser, request_id, config.limits);
         }
+
+        auto& pool = *state.pools[state.runtime->route_upstream[match.route_index]];
+        facts_.upstream = pool.upstream().name;
+        const std::string original_host(req[http::field::host]);
         proxy::ProxyRequest proxy_request{
             parser,
             route,
             config,
-            worker_.pool(runtime->route_upstream[match.route_index]),
-            {client_address_, is_tls(), std::string_view(req[http::field::host]), request_id},
-            req.keep_alive(),
+            pool,
+            {client_address_, is_tls(), original_host, request_id},
+            parser.keep_alive(),
             req.version() >= 11 && beast::iequals(req[http::field::expect], "100-continue"),
-            req.version()};
-        // The forwarding info refers to the Host value, which the exchange rewrites: copy it first.
-        const std::string original_host(req[http::field::host]);
-        proxy_request.forwarding.original_host = original_host;
-        const auto outcome = co_await proxy::proxy_request(stream_, buffer_, proxy_request);
+            req.version(),
+            &worker_.shared().closing};
+        const auto upstream_start = steady::now();
+        proxy::ProxyOutcome outcome;
+        if (proxy::is_websocket_upgrade(req)) {
+            outcome = co_await proxy::tunnel_websocket(stream_, buffer_, proxy_request);
+        } else {
+            outcome = co_await proxy::proxy_request(stream_, buffer_, proxy_request);
+        }
+        facts_.upstream_time = std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - upstream_start);
+        if (outcome.server) facts_.server = outcome.server->url;
         if (outcome.error) co_return co_await send_error(*outcome.error, request_id, keep_alive_after_error(parser));
+        facts_.status = outcome.status;
+        facts_.bytes_in = outcome.bytes_in;
+        facts_.bytes_out = outcome.bytes_out;
         // A response broken off mid-body must not look complete, even where the body is
         // delimited by the connection's end: reset instead of closing.
         if (outcome.aborted) reset_on_close_ = true;
@@ -137,20 +204,12 @@ private:
             if (read == http::error::body_limit) co_return co_await send_error(errors::payload_too_large, request_id, false);
             if (read) co_return false;
         }
+        facts_.bytes_in = body.size();
         http::request<http::string_body> message{std::move(req.base()), std::move(body)};
         handlers::Request request{message, request_id, client_address_, is_tls()};
         auto response = co_await handler.handle(request);
         response.set("X-Request-Id", request_id);
         co_return co_await send(std::move(response), keep_alive);
-    }
-
-    asio::awaitable<bool> serve_admin(RequestParser& parser, std::string_view path, const std::string& request_id) {
-        if (path != "/healthz") co_return co_await send_error(errors::not_found, request_id, keep_alive_after_error(parser));
-        http::response<http::string_body> response{http::status::ok, 11};
-        response.set(http::field::content_type, "application/json");
-        response.set(http::field::cache_control, "no-store");
-        response.body() = R"({"status":"ok"})";
-        co_return co_await send(std::move(response), keep_alive_after_error(parser));
     }
 
     asio::awaitable<error_code> read_small_body(RequestParser& parser, std::string& body,
@@ -195,15 +254,19 @@ private:
     }
 
     asio::awaitable<bool> send_error(const ErrorInfo& error, const std::string& request_id, bool keep_alive) {
+        if (facts_.request_id.empty()) facts_.request_id = request_id;
         auto response = make_error_response(error, request_id);
         response.set("X-Request-Id", request_id);
         co_return co_await send(std::move(response), keep_alive);
     }
 
     asio::awaitable<bool> send(http::response<http::string_body> response, bool keep_alive) {
+        keep_alive = keep_alive && !worker_.shared().closing.load(std::memory_order_relaxed);
         response.keep_alive(keep_alive);
         response.prepare_payload();
-        beast::get_lowest_layer(stream_).expires_after(worker_.runtime().config->limits.idle_timeout);
+        facts_.status = response.result_int();
+        facts_.bytes_out = head_request_ ? 0 : response.body().size();
+        beast::get_lowest_layer(stream_).expires_after(worker_.state()->runtime->config->limits.idle_timeout);
         http::response_serializer<http::string_body> writer{response};
         error_code ec;
         if (head_request_) {
@@ -216,8 +279,20 @@ private:
 
     asio::awaitable<void> send_continue() {
         static constexpr std::string_view interim = "HTTP/1.1 100 Continue\r\n\r\n";
-        beast::get_lowest_layer(stream_).expires_after(worker_.runtime().config->limits.idle_timeout);
+        beast::get_lowest_layer(stream_).expires_after(worker_.state()->runtime->config->limits.idle_timeout);
         co_await asio::async_write(stream_, asio::buffer(interim), use_tuple);
+    }
+
+    void record() {
+        const auto total = std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - facts_.start);
+        auto* route_stats = facts_.route_stats ? facts_.route_stats : &worker_.stats().route(std::string(facts_.route));
+        route_stats->record(observability::method_class_of(facts_.method), facts_.status, total, facts_.bytes_in,
+                            facts_.bytes_out);
+        auto& access_log = worker_.access_log();
+        if (!access_log.enabled()) return;
+        access_log.append({facts_.time, facts_.request_id, listener_->name, client_address_, facts_.method,
+                           facts_.target, facts_.route, facts_.upstream, facts_.server, facts_.status,
+                           facts_.bytes_in, facts_.bytes_out, total, facts_.upstream_time});
     }
 
     bool is_tls() const { return !std::is_same_v<Stream, beast::tcp_stream>; }
@@ -249,12 +324,14 @@ private:
 
     Stream stream_;
     beast::flat_buffer buffer_;
-    bool head_request_ = false;   // the request being answered is HEAD: no body
-    bool unread_body_ = false;    // answered before its body was read
-    bool reset_on_close_ = false;  // a response was broken off
     Worker& worker_;
     std::shared_ptr<const ListenerInfo> listener_;
     std::string client_address_;
+    RequestFacts facts_;
+    bool idle_ = false;            // waiting for the next request: may be closed by a drain
+    bool head_request_ = false;    // the request being answered is HEAD: no body
+    bool unread_body_ = false;     // answered before its body was read
+    bool reset_on_close_ = false;  // a response was broken off
 };
 
 template <class Stream>

@@ -1,25 +1,76 @@
 #include "gateway/server/worker.hpp"
 
+#include "gateway/core/asio_aliases.hpp"
 #include "gateway/core/log.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 
 namespace tg::server {
 
-Worker::Worker(unsigned id, std::shared_ptr<const Runtime> runtime) : id_(id), runtime_(std::move(runtime)) {
-    for (std::size_t i = 0; i < runtime_->upstreams.size(); ++i) {
-        pools_.push_back(std::make_unique<proxy::UpstreamPool>(*runtime_->upstreams[i], runtime_->upstream_tls[i]));
-    }
-    const auto& routes = runtime_->config->routes;
-    for (std::size_t i = 0; i < routes.size(); ++i) {
-        const auto* factory = runtime_->route_handler[i];
-        handlers_.push_back(factory ? (*factory)({*runtime_->config, routes[i]}) : nullptr);
-    }
+Worker::Worker(unsigned id, std::shared_ptr<const Runtime> runtime, GatewayShared& shared)
+    : id_(id), shared_(shared), access_log_(shared.access_log.get()), state_(build_state(std::move(runtime))) {
+    if (access_log_.enabled()) asio::co_spawn(*io_, flush_access_log_periodically(), asio::detached);
 }
 
 Worker::~Worker() {
     stop();
     join();
-    pools_.clear();  // idle upstream sockets close while their io_context lives
-    io_.reset();     // destroys suspended sessions, which may still refer to handlers_
+    access_log_.flush();
+    state_.reset();  // idle upstream sockets close while their io_context lives
+    io_.reset();     // destroys suspended sessions, which may still hold a state
+}
+
+std::shared_ptr<WorkerState> Worker::build_state(std::shared_ptr<const Runtime> runtime) {
+    auto state = std::make_shared<WorkerState>();
+    state->runtime = std::move(runtime);
+    const auto& config = *state->runtime->config;
+    for (std::size_t i = 0; i < state->runtime->upstreams.size(); ++i) {
+        const auto& upstream = *state->runtime->upstreams[i];
+        state->pools.push_back(std::make_unique<proxy::UpstreamPool>(upstream, state->runtime->upstream_tls[i],
+                                                                     stats_.upstream(upstream.name)));
+    }
+    for (std::size_t i = 0; i < config.routes.size(); ++i) {
+        const auto* factory = state->runtime->route_handler[i];
+        state->handlers.push_back(factory ? (*factory)({config, config.routes[i]}) : nullptr);
+        state->route_stats.push_back(&stats_.route(config.routes[i].name));
+    }
+    return state;
+}
+
+void Worker::apply(std::shared_ptr<const Runtime> runtime) { state_ = build_state(std::move(runtime)); }
+
+void Worker::add_session(DrainableSession* session) {
+    sessions_.insert(session);
+    open_sessions_.store(static_cast<int>(sessions_.size()), std::memory_order_relaxed);
+}
+
+void Worker::remove_session(DrainableSession* session) {
+    sessions_.erase(session);
+    open_sessions_.store(static_cast<int>(sessions_.size()), std::memory_order_relaxed);
+}
+
+void Worker::close_for_drain() {
+    for (auto* acceptor : acceptors_) {
+        error_code ignored;
+        acceptor->close(ignored);
+    }
+    acceptors_.clear();
+    // close_if_idle may end a session, which removes itself: iterate over a copy.
+    const std::vector<DrainableSession*> sessions(sessions_.begin(), sessions_.end());
+    for (auto* session : sessions) session->close_if_idle();
+}
+
+asio::awaitable<void> Worker::flush_access_log_periodically() {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    for (;;) {
+        timer.expires_after(std::chrono::milliseconds(200));
+        auto [ec] = co_await timer.async_wait(use_tuple);
+        if (ec) co_return;
+        access_log_.flush();
+    }
 }
 
 void Worker::start_thread() {
@@ -32,7 +83,9 @@ void Worker::start_thread() {
     });
 }
 
-void Worker::stop() { io_->stop(); }
+void Worker::stop() {
+    if (io_) io_->stop();
+}
 
 void Worker::join() {
     if (thread_.joinable()) thread_.join();

@@ -1,47 +1,89 @@
-// One thread with its own io_context, upstream pools and handler instances.
-// Nothing here is shared with other workers, so the request path takes no lock.
+// One thread with its own io_context, upstream pools, handler instances and
+// statistics. Nothing here is shared with other workers, so the request path takes
+// no lock.
 #pragma once
 
 #include "gateway/core/request_id.hpp"
+#include "gateway/observability/access_log.hpp"
+#include "gateway/observability/stats.hpp"
 #include "gateway/proxy/upstream_pool.hpp"
 #include "gateway/server/runtime.hpp"
+#include "gateway/server/shared_state.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 namespace tg::server {
 
+// What one configuration generation needs on one worker. A request holds its
+// generation for its whole life, so a reload never changes a request in flight, and
+// the old pools and handlers go away with the last request that used them.
+struct WorkerState {
+    std::shared_ptr<const Runtime> runtime;
+    std::vector<std::unique_ptr<proxy::UpstreamPool>> pools;    // by upstream index
+    std::vector<std::unique_ptr<handlers::Handler>> handlers;   // by route index
+    std::vector<observability::RouteStats*> route_stats;        // by route index
+};
+
+// A connection the worker can close when it drains.
+class DrainableSession {
+public:
+    virtual ~DrainableSession() = default;
+    virtual void close_if_idle() = 0;
+};
+
 class Worker {
 public:
-    Worker(unsigned id, std::shared_ptr<const Runtime> runtime);
+    Worker(unsigned id, std::shared_ptr<const Runtime> runtime, GatewayShared& shared);
     ~Worker();
 
     boost::asio::io_context& io() { return *io_; }
     unsigned id() const { return id_; }
+    GatewayShared& shared() { return shared_; }
+    observability::WorkerStats& stats() { return stats_; }
+    const observability::WorkerStats& stats() const { return stats_; }
+    observability::AccessLogBuffer& access_log() { return access_log_; }
 
-    const Runtime& runtime() const { return *runtime_; }
-    std::shared_ptr<const Runtime> runtime_snapshot() const { return runtime_; }
-    proxy::UpstreamPool& pool(std::size_t upstream_index) { return *pools_[upstream_index]; }
-    handlers::Handler* handler(std::size_t route_index) { return handlers_[route_index].get(); }
+    std::shared_ptr<WorkerState> state() const { return state_; }
+    // Switches to a new configuration; call on this worker's thread.
+    void apply(std::shared_ptr<const Runtime> runtime);
     std::string next_request_id() { return request_ids_.next(); }
+
+    void add_acceptor(boost::asio::ip::tcp::acceptor* acceptor) { acceptors_.insert(acceptor); }
+    void remove_acceptor(boost::asio::ip::tcp::acceptor* acceptor) { acceptors_.erase(acceptor); }
+    void add_session(DrainableSession* session);
+    void remove_session(DrainableSession* session);
+    int open_sessions() const { return open_sessions_.load(std::memory_order_relaxed); }
+    // Drain, on this worker's thread: stop accepting, close idle connections.
+    void close_for_drain();
 
     void start_thread();
     void stop();
     void join();
 
 private:
+    std::shared_ptr<WorkerState> build_state(std::shared_ptr<const Runtime> runtime);
+    boost::asio::awaitable<void> flush_access_log_periodically();
+
     unsigned id_;
-    // Destroyed first (see ~Worker): it owns the suspended coroutines, which refer to
-    // the pools and handlers below.
-    std::optional<boost::asio::io_context> io_{std::in_place, 1};
-    std::shared_ptr<const Runtime> runtime_;
-    std::vector<std::unique_ptr<proxy::UpstreamPool>> pools_;
-    std::vector<std::unique_ptr<handlers::Handler>> handlers_;
+    GatewayShared& shared_;
+    observability::WorkerStats stats_;
+    observability::AccessLogBuffer access_log_;
+    std::shared_ptr<WorkerState> state_;
     RequestIdGenerator request_ids_;
+    std::unordered_set<boost::asio::ip::tcp::acceptor*> acceptors_;
+    std::unordered_set<DrainableSession*> sessions_;
+    std::atomic<int> open_sessions_{0};
+    // Destroyed first (see ~Worker): it owns the suspended coroutines, which refer to
+    // the state above.
+    std::optional<boost::asio::io_context> io_{std::in_place, 1};
     std::thread thread_;
 };
 

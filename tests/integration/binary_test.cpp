@@ -135,18 +135,6 @@ BOOST_AUTO_TEST_CASE(a_port_in_use_is_a_clear_start_failure) {
                std::string::npos, result.output);
 }
 
-BOOST_AUTO_TEST_CASE(sigterm_stops_the_gateway_with_exit_0) {
-    TempDir dir;
-    TestUpstream upstream;
-    const auto port = unused_port();
-    RunningGateway gateway(dir, plain_config(port, upstream.url()), port);
-    BOOST_TEST(fetch(port, "/echo").result_int() == 200u);
-    gateway.process.signal(SIGTERM);
-    const auto exit_code = gateway.process.wait(5s);
-    BOOST_REQUIRE(exit_code.has_value());
-    BOOST_TEST(*exit_code == 0);
-}
-
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(tls)

@@ -1,0 +1,54 @@
+#include "gateway/server/admin_endpoints.hpp"
+
+#include "gateway/core/error_response.hpp"
+#include "gateway/observability/prometheus.hpp"
+#include "gateway/server/worker.hpp"
+
+namespace tg::server {
+namespace {
+
+http::response<http::string_body> json_answer(http::status status, std::string body) {
+    http::response<http::string_body> response{status, 11};
+    response.set(http::field::content_type, "application/json");
+    response.set(http::field::cache_control, "no-store");
+    response.body() = std::move(body);
+    return response;
+}
+
+}  // namespace
+
+std::string GatewayShared::render_metrics() const {
+    observability::MetricsSources sources;
+    for (const auto* worker : workers) sources.workers.push_back(&worker->stats());
+    sources.config = const_cast<observability::ConfigStats*>(&config_stats);
+    sources.draining = draining.load(std::memory_order_relaxed);
+    return observability::render_prometheus(sources);
+}
+
+http::response<http::string_body> answer_admin(const GatewayShared& shared, std::string_view path,
+                                               http::verb method, std::string_view request_id) {
+    if (path != "/healthz" && path != "/readyz" && path != "/metrics") {
+        return make_error_response(errors::not_found, request_id);
+    }
+    if (method != http::verb::get && method != http::verb::head) {
+        auto response = make_error_response(errors::method_not_allowed, request_id);
+        response.set(http::field::allow, "GET, HEAD");
+        return response;
+    }
+    if (path == "/healthz") return json_answer(http::status::ok, R"({"status":"ok"})");
+    if (path == "/readyz") {
+        // The config is loaded and the listeners are bound before any request arrives;
+        // later dependencies (the session store) add their checks here.
+        if (shared.draining.load(std::memory_order_relaxed)) {
+            return json_answer(http::status::service_unavailable, R"({"status":"draining","reason":"shutting down"})");
+        }
+        return json_answer(http::status::ok, R"({"status":"ready"})");
+    }
+    http::response<http::string_body> response{http::status::ok, 11};
+    response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    response.set(http::field::cache_control, "no-store");
+    response.body() = shared.render_metrics();
+    return response;
+}
+
+}  // namespace tg::server

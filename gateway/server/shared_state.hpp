@@ -1,0 +1,29 @@
+// State shared by all workers: the lifecycle flags, process-wide statistics and the
+// access log writer. Reached from the request path only through atomics.
+#pragma once
+
+#include "gateway/observability/access_log.hpp"
+#include "gateway/observability/stats.hpp"
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tg::server {
+
+class Worker;
+
+struct GatewayShared {
+    // /readyz answers 503 from the first SIGTERM on.
+    std::atomic<bool> draining{false};
+    // After the drain delay: no new connections, no more keep-alive.
+    std::atomic<bool> closing{false};
+    observability::ConfigStats config_stats;
+    std::unique_ptr<observability::AccessLogWriter> access_log;  // null when the log is off
+    std::vector<Worker*> workers;                                // fixed once started
+
+    std::string render_metrics() const;
+};
+
+}  // namespace tg::server
