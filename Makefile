@@ -5,7 +5,7 @@ DEB_PACKAGES := g++ cmake ninja-build make pkg-config libboost1.81-dev libboost-
   libboost-url1.81-dev libboost-test1.81-dev libssl-dev openssl curl ca-certificates
 TEST_PACKAGES :=
 
-.PHONY: deps build run test check clean
+.PHONY: deps build run test check bench clean
 
 # Installs only what is missing; idempotent.
 deps:
@@ -26,6 +26,10 @@ run: build
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j 2
+
+# Gateway vs nginx vs HAProxy on the same upstream; writes bench/results/proxy.md.
+bench: build
+	bench/proxy.sh $(BUILD_DIR)
 
 check: build
 	$(BUILD_DIR)/gateway/trading-gateway --check conf/trading-gateway.json

@@ -15,7 +15,7 @@ sandbox_pid=$!
 "$build_dir/gateway/trading-gateway" --check conf/trading-gateway.json
 echo
 echo "  open http://127.0.0.1:8080/   (demo users: alice/alice, bob/bob, carol/carol)"
-echo "  admin: http://127.0.0.1:9901/healthz    stop: Ctrl-C"
+echo "  admin: http://127.0.0.1:9901/healthz  /readyz  /metrics    stop: Ctrl-C (drains first)"
 echo
 "$build_dir/gateway/trading-gateway" --config conf/trading-gateway.json &
 gateway_pid=$!
