@@ -34,13 +34,6 @@ bool is_connection_lost(const error_code& ec) {
            ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated;
 }
 
-std::string host_header(const config::UpstreamServer& server) {
-    const bool ipv6 = server.host.find(':') != std::string::npos;
-    std::string host = ipv6 ? "[" + server.host + "]" : server.host;
-    const bool default_port = server.port == (server.tls ? 443 : 80);
-    if (!default_port) host += ":" + std::to_string(server.port);
-    return host;
-}
 
 // Trailers obey the same rules as headers: no hop-by-hop fields, and none that the
 // route removes or sets (a client must not slip in a copy of an injected secret).
@@ -216,6 +209,14 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
 }
 
 }  // namespace
+
+std::string host_header(const config::UpstreamServer& server) {
+    const bool ipv6 = server.host.find(':') != std::string::npos;
+    std::string host = ipv6 ? "[" + server.host + "]" : server.host;
+    const bool default_port = server.port == (server.tls ? 443 : 80);
+    if (!default_port) host += ":" + std::to_string(server.port);
+    return host;
+}
 
 void prepare_upstream_request(ProxyRequest& r, const config::UpstreamServer& server) {
     auto& req = r.parser.get();

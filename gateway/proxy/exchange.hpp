@@ -37,6 +37,9 @@ struct ProxyOutcome {
     const config::UpstreamServer* server = nullptr;  // the server that answered
 };
 
+// The Host header for a server: "host[:port]", IPv6 in brackets, default port omitted.
+std::string host_header(const config::UpstreamServer& server);
+
 // Rewrites the client's request header for `server`: hop-by-hop fields out, route
 // rules, forwarding headers, the server's Host, HTTP/1.1, the body's framing.
 void prepare_upstream_request(ProxyRequest& request, const config::UpstreamServer& server);

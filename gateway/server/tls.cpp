@@ -45,6 +45,8 @@ std::shared_ptr<ssl::context> make_server_tls_context(const config::TlsSettings&
     context->use_private_key_file(tls.key_file, ssl::context::pem, ec);
     if (ec) throw std::runtime_error("cannot load TLS key " + tls.key_file + ": " + ec.message());
     SSL_CTX_set_alpn_select_cb(context->native_handle(), select_http11, nullptr);
+    // Idle keep-alive connections give their record buffers back (as nginx does).
+    SSL_CTX_set_mode(context->native_handle(), SSL_MODE_RELEASE_BUFFERS);
     return context;
 }
 
