@@ -25,6 +25,22 @@ std::chrono::seconds seconds_argument(std::string_view option, std::string_view 
   return std::chrono::seconds(seconds);
 }
 
+std::chrono::milliseconds milliseconds_argument(std::string_view option, std::string_view value) {
+  long long milliseconds = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), milliseconds);
+  if (value.empty() || error != std::errc{} || end != value.data() + value.size() || milliseconds < 0 ||
+      milliseconds > 600'000) {
+    throw CommandLineError(std::string(option) + " expects milliseconds from 0 to 600000, got '" +
+                           std::string(value) + "'");
+  }
+  return std::chrono::milliseconds(milliseconds);
+}
+
+std::string non_empty_argument(std::string_view option, std::string_view value) {
+  if (value.empty()) throw CommandLineError(std::string(option) + " needs a non-empty value");
+  return std::string(value);
+}
+
 }  // namespace
 
 CommandLine parse_command_line(std::span<const char* const> args) {
@@ -48,18 +64,39 @@ CommandLine parse_command_line(std::span<const char* const> args) {
       command_line.options.portal = listen_address_argument(option, value());
     } else if (option == "--session-ttl") {
       command_line.options.session_ttl = seconds_argument(option, value());
+    } else if (option == "--sixmm") {
+      command_line.options.sixmm = listen_address_argument(option, value());
+    } else if (option == "--sixmm-agent-code") {
+      command_line.options.sixmm_options.agent_code = non_empty_argument(option, value());
+    } else if (option == "--sixmm-api-secret-file") {
+      command_line.options.sixmm_options.api_secret_file = non_empty_argument(option, value());
+    } else if (option == "--sixmm-auto-bound" || option == "--sixmm-require-bind") {
+      if (inline_value) throw CommandLineError(std::string(option) + " takes no value");
+      command_line.options.sixmm_options.auto_bound = option == "--sixmm-auto-bound";
+    } else if (option == "--sixmm-mode") {
+      const std::string_view text = value();
+      const auto mode = sixmm::parse_mode(text);
+      if (!mode) {
+        throw CommandLineError("--sixmm-mode expects normal, slow, down or reject, got '" + std::string(text) + "'");
+      }
+      command_line.options.sixmm_options.mode = *mode;
+    } else if (option == "--sixmm-slow-ms") {
+      command_line.options.sixmm_options.slow_delay = milliseconds_argument(option, value());
     } else {
       throw CommandLineError("unknown option '" + std::string(option) + "'");
     }
   }
-  if (!command_line.show_help && !command_line.options.portal) {
-    throw CommandLineError("nothing to serve: give --portal HOST:PORT");
+  if (!command_line.show_help && !command_line.options.portal && !command_line.options.sixmm) {
+    throw CommandLineError("nothing to serve: give --portal HOST:PORT and/or --sixmm HOST:PORT");
   }
   return command_line;
 }
 
 std::string usage() {
-  return "Usage: trading-sandbox --portal HOST:PORT [--session-ttl SECONDS]\n"
+  return "Usage: trading-sandbox [--portal HOST:PORT [--session-ttl SECONDS]]\n"
+         "                       [--sixmm HOST:PORT [--sixmm-agent-code CODE] [--sixmm-api-secret-file PATH]\n"
+         "                        [--sixmm-auto-bound | --sixmm-require-bind]\n"
+         "                        [--sixmm-mode normal|slow|down|reject] [--sixmm-slow-ms MS]]\n"
          "\n"
          "Stand-ins for the services trading-gateway sits in front of.\n"
          "Prints '<service> listening on http://HOST:PORT' once per service after binding,\n"
@@ -67,6 +104,14 @@ std::string usage() {
          "\n"
          "  --portal HOST:PORT       serve the demo partner portal (PORT 0: any free port)\n"
          "  --session-ttl SECONDS    portal session lifetime (default 3600)\n"
+         "  --sixmm HOST:PORT        serve the 6MM stand-in (Agent API, agent-sso exchange, widget)\n"
+         "  --sixmm-agent-code CODE  expected agentCode (default AGENT001)\n"
+         "  --sixmm-api-secret-file PATH\n"
+         "                           file holding the apiSecret (default: a built-in demo secret)\n"
+         "  --sixmm-auto-bound       u-alice and u-bob pre-bound, other users bound on first use (default)\n"
+         "  --sixmm-require-bind     only users bound through /v1/agent/bind get tokens (else 6201)\n"
+         "  --sixmm-mode MODE        Agent API behaviour: normal (default), slow, down (503), reject (6904)\n"
+         "  --sixmm-slow-ms MS       delay of slow mode (default 5000)\n"
          "  -h, --help               show this help\n";
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sandbox/common/listen_address.hpp"
+#include "sandbox/sixmm/options.hpp"
 
 #include <chrono>
 #include <optional>
@@ -14,6 +15,8 @@ namespace tg::sandbox {
 struct SandboxOptions {
   std::optional<ListenAddress> portal;
   std::chrono::seconds session_ttl{3600};
+  std::optional<ListenAddress> sixmm;
+  sixmm::SixmmOptions sixmm_options;
 };
 
 struct CommandLine {

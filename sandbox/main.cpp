@@ -3,6 +3,8 @@
 #include "sandbox/common/http_server.hpp"
 #include "sandbox/common/listen_address.hpp"
 #include "sandbox/portal/portal.hpp"
+#include "sandbox/sixmm/api_secret.hpp"
+#include "sandbox/sixmm/sixmm_service.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -25,9 +27,10 @@ using namespace tg::sandbox;
 
 // Binds, announces the actual address on stdout (scripts and tests wait for this
 // line to learn the port) and starts accepting.
+template <class AnyHandler>  // Handler or AsyncHandler
 std::unique_ptr<HttpServer> start_service(asio::io_context& io, std::string_view name,
-                                          const ListenAddress& address, Handler handler,
-                                          UpgradeLookup upgrade) {
+                                          const ListenAddress& address, AnyHandler handler,
+                                          UpgradeLookup upgrade = {}) {
   std::unique_ptr<HttpServer> server;
   try {
     server = std::make_unique<HttpServer>(io, resolve_listen_address(io, address), std::move(handler),
@@ -41,6 +44,15 @@ std::unique_ptr<HttpServer> start_service(asio::io_context& io, std::string_view
   return server;
 }
 
+// The service's own URL for links it hands out: a wildcard bind address becomes loopback.
+std::string reachable_url(asio::ip::tcp::endpoint endpoint) {
+  if (endpoint.address().is_unspecified()) {
+    endpoint.address(endpoint.address().is_v6() ? asio::ip::address(asio::ip::address_v6::loopback())
+                                                : asio::ip::address(asio::ip::address_v4::loopback()));
+  }
+  return http_url(endpoint);
+}
+
 int run(const SandboxOptions& options) {
   asio::io_context io;
 
@@ -48,6 +60,17 @@ int run(const SandboxOptions& options) {
   // "listening" line appears still gets a clean exit.
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&io](const boost::system::error_code&, int) { io.stop(); });
+
+  // Read before anything listens, so a bad secret file fails the start cleanly.
+  std::optional<sixmm::SixmmService> sixmm_service;
+  if (options.sixmm) {
+    auto secret = sixmm::load_api_secret(options.sixmm_options.api_secret_file);
+    if (secret.demo) {
+      std::cerr << "trading-sandbox: warning: sixmm uses the built-in demo apiSecret; "
+                   "give --sixmm-api-secret-file for anything but local tests\n";
+    }
+    sixmm_service.emplace(options.sixmm_options, std::move(secret.value));
+  }
 
   std::optional<portal::Portal> demo_portal;
   std::vector<std::unique_ptr<HttpServer>> servers;
@@ -57,6 +80,12 @@ int run(const SandboxOptions& options) {
         io, "portal", *options.portal,
         [&demo_portal](const Request& r) { return demo_portal->handle(r); },
         [&demo_portal](const Request& r) { return demo_portal->find_upgrade(r); }));
+  }
+  if (options.sixmm) {
+    servers.push_back(start_service(io, "sixmm", *options.sixmm, AsyncHandler([&sixmm_service](const Request& r) {
+                                      return sixmm_service->handle(r);
+                                    })));
+    sixmm_service->set_public_origin(reachable_url(servers.back()->local_endpoint()));
   }
 
   io.run();

@@ -48,6 +48,19 @@ HttpServer::HttpServer(asio::io_context& io, const tcp::endpoint& endpoint, Hand
       handler_(std::move(handler)),
       upgrade_(std::move(upgrade)),
       options_(options) {
+  open(endpoint);
+}
+
+HttpServer::HttpServer(asio::io_context& io, const tcp::endpoint& endpoint, AsyncHandler handler,
+                       UpgradeLookup upgrade, HttpServerOptions options)
+    : acceptor_(io),
+      async_handler_(std::move(handler)),
+      upgrade_(std::move(upgrade)),
+      options_(options) {
+  open(endpoint);
+}
+
+void HttpServer::open(const tcp::endpoint& endpoint) {
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);
@@ -104,7 +117,7 @@ asio::awaitable<void> HttpServer::serve_connection(tcp::socket socket) {
         co_await upgrade(std::move(stream), std::move(request));
         co_return;
       }
-      response = respond(request);
+      response = co_await respond(request);
       response.version(request.version());
       response.keep_alive(request.keep_alive() && response.keep_alive());
     } else if (read_error == http::error::body_limit) {
@@ -129,13 +142,14 @@ asio::awaitable<void> HttpServer::serve_connection(tcp::socket socket) {
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-Response HttpServer::respond(const Request& request) const {
+asio::awaitable<Response> HttpServer::respond(const Request& request) const {
   try {
-    return handler_(request);
+    if (async_handler_) co_return co_await async_handler_(request);
+    co_return handler_(request);
   } catch (const std::exception& e) {
     std::cerr << "trading-sandbox: handler failed for " << request.target() << ": " << e.what()
               << '\n';
-    return text_response(http::status::internal_server_error, "internal error\n");
+    co_return text_response(http::status::internal_server_error, "internal error\n");
   }
 }
 

@@ -28,6 +28,8 @@ class HttpServer {
   // Throws boost::system::system_error if binding fails.
   HttpServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
              Handler handler, UpgradeLookup upgrade = {}, HttpServerOptions options = {});
+  HttpServer(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
+             AsyncHandler handler, UpgradeLookup upgrade = {}, HttpServerOptions options = {});
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
@@ -38,13 +40,15 @@ class HttpServer {
   void stop();   // stops accepting; open HTTP connections end at their next timeout or EOF
 
  private:
+  void open(const boost::asio::ip::tcp::endpoint& endpoint);
   boost::asio::awaitable<void> accept_loop();
   boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket);
-  Response respond(const Request& request) const;
+  boost::asio::awaitable<Response> respond(const Request& request) const;
   UpgradeHandler find_upgrade(const Request& request) const;
 
   boost::asio::ip::tcp::acceptor acceptor_;
-  Handler handler_;
+  Handler handler_;              // exactly one of handler_ and async_handler_ is set
+  AsyncHandler async_handler_;
   UpgradeLookup upgrade_;
   HttpServerOptions options_;
 };

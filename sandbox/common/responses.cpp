@@ -30,6 +30,10 @@ Response text_response(http::status status, std::string text) {
   return make_response(status, "text/plain; charset=utf-8", std::move(text));
 }
 
+Response javascript_response(http::status status, std::string script) {
+  return make_response(status, "text/javascript; charset=utf-8", std::move(script));
+}
+
 Response see_other(std::string_view location) {
   Response response = make_response(http::status::see_other, {}, {});
   response.set(http::field::location, location);

@@ -14,6 +14,7 @@ namespace tg::sandbox {
 Response html_response(http::status status, std::string html);
 Response json_response(http::status status, const boost::json::value& json);
 Response text_response(http::status status, std::string text);
+Response javascript_response(http::status status, std::string script);
 Response see_other(std::string_view location);  // 303, so the browser follows with GET
 
 }  // namespace tg::sandbox
