@@ -40,6 +40,7 @@ constexpr std::string_view usage =
 config::LoadResult load(const std::string& path, const handlers::Registry& registry) {
     config::LoadOptions options;
     options.handler_names = registry.names();
+    options.sections = registry.sections();
     auto result = config::load_file(path, options);
     for (const auto& problem : result.problems) std::cerr << path << ": " << config::to_string(problem) << "\n";
     return result;

@@ -4,6 +4,7 @@
 // is only ever used from one thread.
 #pragma once
 
+#include "gateway/config/loader.hpp"
 #include "gateway/config/model.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -36,9 +37,22 @@ public:
     virtual boost::asio::awaitable<Response> handle(const Request& request) = 0;
 };
 
+}  // namespace tg::handlers
+
+namespace tg::proxy {
+class UpstreamPool;
+}
+
+namespace tg::handlers {
+
+// The worker's pool for a named upstream (null if there is none). A handler instance
+// may keep the pointer: pools live as long as the generation that made the handler.
+using UpstreamLookup = std::function<proxy::UpstreamPool*(const std::string& upstream_name)>;
+
 struct HandlerSetup {
     const config::Config& config;
     const config::Route& route;
+    UpstreamLookup upstream;
 };
 
 using HandlerFactory = std::function<std::unique_ptr<Handler>(const HandlerSetup&)>;
@@ -50,8 +64,13 @@ public:
     const HandlerFactory* find(std::string_view name) const;
     std::set<std::string> names() const;
 
+    // A top-level config section owned by a module (e.g. "sixmm"), validated with the rest.
+    void add_section(const std::string& name, config::SectionValidator validator);
+    const std::map<std::string, config::SectionValidator>& sections() const { return sections_; }
+
 private:
     std::map<std::string, HandlerFactory, std::less<>> factories_;
+    std::map<std::string, config::SectionValidator> sections_;
 };
 
 }  // namespace tg::handlers

@@ -15,6 +15,12 @@ const HandlerFactory* Registry::find(std::string_view name) const {
     return it == factories_.end() ? nullptr : &it->second;
 }
 
+void Registry::add_section(const std::string& name, config::SectionValidator validator) {
+    if (!sections_.emplace(name, std::move(validator)).second) {
+        throw std::logic_error("config section registered twice: " + name);
+    }
+}
+
 std::set<std::string> Registry::names() const {
     std::set<std::string> names;
     for (const auto& [name, factory] : factories_) names.insert(name);

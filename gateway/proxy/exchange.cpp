@@ -1,6 +1,7 @@
 #include "gateway/proxy/exchange.hpp"
 
 #include "gateway/core/log.hpp"
+#include "gateway/proxy/header_writer.hpp"
 #include "gateway/proxy/relay.hpp"
 
 #include <boost/asio/write.hpp>
@@ -14,8 +15,15 @@
 namespace tg::proxy {
 namespace {
 
-constexpr std::size_t relay_buffer_size = 32 * 1024;
 constexpr std::size_t upstream_header_limit = 64 * 1024;
+
+template <bool isRequest>
+std::string header_block(const http::header<isRequest>& header) {
+    std::string text;
+    text.reserve(512);
+    write_header(header, text);
+    return text;
+}
 
 bool is_idempotent(http::verb method) {
     switch (method) {
@@ -112,16 +120,16 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
     const bool has_request_body = !r.parser.is_done();
     const bool may_retry_after_send = reused && is_idempotent(req.method()) && !has_request_body;
 
-    http::request_serializer<http::buffer_body> request_writer{req};
+    const auto request_header = header_block<true>(req);
     connection.tcp().expires_after(upstream_config.response_timeout);
-    auto [write_ec, written] = co_await http::async_write_header(upstream, request_writer, use_tuple);
+    auto [write_ec, written] = co_await asio::async_write(upstream, asio::buffer(request_header), use_tuple);
     if (write_ec) {
         if (reused) co_return Attempt{Attempt::Kind::retry};
         log::warn("upstream ", upstream_config.name, ": sending the request failed: ", write_ec.message());
         co_return fail(tg::errors::bad_gateway);
     }
 
-    std::unique_ptr<std::array<char, relay_buffer_size>> scratch;
+    std::optional<ScratchBuffer> scratch;
     std::uint64_t request_bytes = 0;
     if (has_request_body) {
         if (r.expect_continue) {
@@ -130,9 +138,9 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
             auto [ec, n] = co_await asio::async_write(client, asio::buffer(interim), use_tuple);
             if (ec) co_return abort_both();
         }
-        scratch = std::make_unique<std::array<char, relay_buffer_size>>();
+        scratch.emplace();
         const auto sent = co_await relay_body(client, client_buffer, r.parser, upstream, r.parser.chunked(),
-                                              limits.idle_timeout, upstream_config.response_timeout, *scratch,
+                                              limits.idle_timeout, upstream_config.response_timeout, scratch->span(),
                                               [&](http::fields& trailers) { sanitize_trailers(trailers, r.route.request_headers); });
         if (sent.failure == RelayResult::Failure::body_limit) co_return fail(tg::errors::payload_too_large);
         if (sent.failure == RelayResult::Failure::read) co_return abort_both();
@@ -181,16 +189,22 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
     Attempt outcome;
     outcome.status = res.result_int();
     outcome.bytes_in = request_bytes;
-    http::response_serializer<http::buffer_body> response_writer{res};
-    beast::get_lowest_layer(client).expires_after(limits.idle_timeout);
-    std::tie(write_ec, written) = co_await http::async_write_header(client, response_writer, use_tuple);
-    if (write_ec) co_return abort_both();
-
-    if (!parser->is_done()) {
-        if (!scratch) scratch = std::make_unique<std::array<char, relay_buffer_size>>();
+    if (parser->is_done()) {
+        const auto response_header = header_block<false>(res);
+        beast::get_lowest_layer(client).expires_after(limits.idle_timeout);
+        std::tie(write_ec, written) = co_await asio::async_write(client, asio::buffer(response_header), use_tuple);
+        if (write_ec) co_return abort_both();
+    } else {
+        if (!scratch) scratch.emplace();
         const auto received = co_await relay_body(upstream, connection.buffer, *parser, client, framing.chunked_out,
-                                                  upstream_config.response_timeout, limits.idle_timeout, *scratch,
-                                                  [&](http::fields& trailers) { sanitize_trailers(trailers, r.route.response_headers); });
+                                                  upstream_config.response_timeout, limits.idle_timeout, scratch->span(),
+                                                  [&](http::fields& trailers) { sanitize_trailers(trailers, r.route.response_headers); },
+                                                  header_block<false>(res));
+        if (received.failure == RelayResult::Failure::read && received.bytes == 0) {
+            // Nothing reached the client yet (the header waits for the first body bytes).
+            log::warn("upstream ", upstream_config.name, ": response body broken off: ", received.error.message());
+            co_return fail(tg::errors::bad_gateway);
+        }
         if (received.failure != RelayResult::Failure::none) {
             // Never present a truncated body as complete: the client sees the connection end.
             if (received.failure == RelayResult::Failure::read) {

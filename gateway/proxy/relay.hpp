@@ -12,10 +12,16 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include <boost/beast/core/buffers_cat.hpp>
+
+#include <array>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <string>
 #include <unordered_set>
+#include <vector>
 
 namespace tg::proxy {
 
@@ -40,12 +46,58 @@ private:
     std::unordered_set<const void*> elements_;
 };
 
+// A 32 KiB relay buffer from a per-thread free list: a worker reuses a few buffers
+// instead of allocating one per request, and idle connections hold none.
+class ScratchBuffer {
+public:
+    static constexpr std::size_t size = 32 * 1024;
+    ScratchBuffer() {
+        auto& free = free_list();
+        if (free.empty()) {
+            buffer_ = std::make_unique<std::array<char, size>>();
+        } else {
+            buffer_ = std::move(free.back());
+            free.pop_back();
+        }
+    }
+    ~ScratchBuffer() {
+        auto& free = free_list();
+        if (free.size() < 64) free.push_back(std::move(buffer_));
+    }
+    ScratchBuffer(const ScratchBuffer&) = delete;
+    ScratchBuffer& operator=(const ScratchBuffer&) = delete;
+    std::span<char> span() { return {buffer_->data(), buffer_->size()}; }
+
+private:
+    static std::vector<std::unique_ptr<std::array<char, size>>>& free_list() {
+        thread_local std::vector<std::unique_ptr<std::array<char, size>>> free;
+        return free;
+    }
+    std::unique_ptr<std::array<char, size>> buffer_;
+};
+
+// Writes `buffers`, preceded by `prefix` (a message header not sent yet) in the same
+// write when there is one: a small response goes out in one send, not two.
+template <class Stream, class Buffers>
+asio::awaitable<error_code> write_after(Stream& out, std::string& prefix, const Buffers& buffers) {
+    error_code ec;
+    if (prefix.empty()) {
+        std::tie(ec, std::ignore) = co_await asio::async_write(out, buffers, use_tuple);
+    } else {
+        std::tie(ec, std::ignore) =
+            co_await asio::async_write(out, beast::buffers_cat(asio::buffer(prefix), buffers), use_tuple);
+        prefix.clear();
+    }
+    co_return ec;
+}
+
+// `pending_header`, when not empty, is written with the first piece of the body.
 template <bool isRequest, class In, class Out, class TrailerFilter>
 asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
                                         http::parser<isRequest, http::buffer_body>& parser, Out& out,
                                         bool chunked_out, std::chrono::milliseconds read_timeout,
                                         std::chrono::milliseconds write_timeout, std::span<char> scratch,
-                                        TrailerFilter&& filter_trailers) {
+                                        TrailerFilter&& filter_trailers, std::string pending_header = {}) {
     RelayResult result;
     const HeaderFieldSet header_fields(parser.get());
     auto& body = parser.get().body();
@@ -67,9 +119,9 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
         const auto piece = asio::buffer(scratch.data(), got);
         error_code write_ec;
         if (chunked_out) {
-            std::tie(write_ec, std::ignore) = co_await asio::async_write(out, http::make_chunk(piece), use_tuple);
+            write_ec = co_await write_after(out, pending_header, http::make_chunk(piece));
         } else {
-            std::tie(write_ec, std::ignore) = co_await asio::async_write(out, piece, use_tuple);
+            write_ec = co_await write_after(out, pending_header, piece);
         }
         if (write_ec) {
             result.failure = RelayResult::Failure::write;
@@ -86,7 +138,14 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
         }
         filter_trailers(trailers);
         beast::get_lowest_layer(out).expires_after(write_timeout);
-        auto [write_ec, written] = co_await asio::async_write(out, http::make_chunk_last(trailers), use_tuple);
+        const auto write_ec = co_await write_after(out, pending_header, http::make_chunk_last(trailers));
+        if (write_ec) {
+            result.failure = RelayResult::Failure::write;
+            result.error = write_ec;
+        }
+    } else if (!pending_header.empty()) {  // a body that turned out empty
+        beast::get_lowest_layer(out).expires_after(write_timeout);
+        const auto write_ec = co_await write_after(out, pending_header, asio::const_buffer{});
         if (write_ec) {
             result.failure = RelayResult::Failure::write;
             result.error = write_ec;

@@ -20,7 +20,11 @@ class UpstreamConnection {
 public:
     template <class Stream>
     UpstreamConnection(Stream&& stream, std::size_t server_index)
-        : stream(std::forward<Stream>(stream)), server_index(server_index) {}
+        : stream(std::forward<Stream>(stream)), server_index(server_index) {
+        // Beast reads into an empty flat_buffer 512 bytes at a time; a typical answer
+        // header plus a small body should take one recv.
+        buffer.reserve(16 * 1024);
+    }
 
     beast::tcp_stream& tcp();
 

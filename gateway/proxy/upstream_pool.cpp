@@ -29,14 +29,18 @@ UpstreamPool::UpstreamPool(config::Upstream upstream, std::shared_ptr<ssl::conte
 UpstreamPool::~UpstreamPool() { stats_.idle.add(-static_cast<std::int64_t>(idle_.size())); }
 
 std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle() {
-    const auto oldest_allowed = clock::now() - upstream_.idle_timeout;
+    const auto now = clock::now();
+    const auto oldest_allowed = now - upstream_.idle_timeout;
+    // A connection back in the pool for less than this is not probed: under load that
+    // saves a syscall per request, and a server closing a connection that fast is rare
+    // (it says Connection: close instead). Should it happen, the retry rule covers it.
+    constexpr auto probe_after = std::chrono::seconds(1);
     while (!idle_.empty()) {
         auto connection = std::move(idle_.back());
         idle_.pop_back();
         stats_.idle.add(-1);
-        if (connection->idle_since >= oldest_allowed && !connection->unusable_after_idle()) {
-            return connection;
-        }
+        if (connection->idle_since < oldest_allowed) continue;
+        if (now - connection->idle_since < probe_after || !connection->unusable_after_idle()) return connection;
     }
     return nullptr;
 }

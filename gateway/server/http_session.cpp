@@ -10,6 +10,7 @@
 #include "gateway/server/worker.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
@@ -27,7 +28,8 @@ struct RequestFacts {
     std::chrono::system_clock::time_point time;
     steady::time_point start;
     std::string request_id;
-    std::string method;
+    observability::MethodClass method_class = observability::MethodClass::other;
+    std::string method;  // method and target are copied only for the access log
     std::string target;
     std::string_view route = "(unmatched)";
     observability::RouteStats* route_stats = nullptr;
@@ -56,8 +58,9 @@ public:
     void close_if_idle() override {
         if (!idle_) return;
         error_code ignored;
-        beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
-        beast::get_lowest_layer(stream_).cancel();
+        auto& socket = beast::get_lowest_layer(stream_).socket();
+        socket.shutdown(tcp::socket::shutdown_both, ignored);
+        socket.cancel(ignored);
     }
 
     asio::awaitable<void> run() {
@@ -82,16 +85,40 @@ public:
     }
 
 private:
-    // Waits up to the idle timeout for the first byte of the next request.
+    // Waits up to the idle timeout for the next request. While idle the connection
+    // holds no read buffer, and waiting for readability (instead of a speculative read)
+    // saves a recv that would fail with EAGAIN on every keep-alive request.
     asio::awaitable<bool> wait_for_request(const config::Limits& limits) {
         if (buffer_.size() != 0) co_return true;
         if (worker_.shared().closing.load(std::memory_order_relaxed)) co_return false;
-        idle_ = true;
-        beast::get_lowest_layer(stream_).expires_after(limits.idle_timeout);
+        buffer_.shrink_to_fit();
+        auto& socket = beast::get_lowest_layer(stream_).socket();
+        if (!has_buffered_plaintext()) {
+            idle_ = true;
+            idle_timer_.expires_after(limits.idle_timeout);
+            idle_timer_.async_wait([&socket](error_code ec) {
+                if (ec) return;  // cancelled: the request came (or the session is gone)
+                error_code ignored;
+                socket.cancel(ignored);
+            });
+            auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple);
+            idle_ = false;
+            idle_timer_.cancel();
+            if (ec) co_return false;
+        }
+        beast::get_lowest_layer(stream_).expires_after(limits.header_timeout);
         auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
-        idle_ = false;
         buffer_.commit(n);
         co_return !ec;
+    }
+
+    // TLS may hold decrypted bytes (a pipelined request) that no socket event announces.
+    bool has_buffered_plaintext() {
+        if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+            return false;
+        } else {
+            return SSL_pending(stream_.native_handle()) > 0;
+        }
     }
 
     // Serves one request and records it; true when the connection may carry another.
@@ -121,8 +148,11 @@ private:
         head_request_ = req.method() == http::verb::head;
         const auto incoming_id = req["X-Request-Id"];
         facts_.request_id = is_valid_request_id(incoming_id) ? std::string(incoming_id) : worker_.next_request_id();
-        facts_.method = std::string(req.method_string());
-        facts_.target = std::string(req.target());
+        facts_.method_class = observability::method_class_of(req.method_string());
+        if (worker_.access_log().enabled()) {
+            facts_.method = std::string(req.method_string());
+            facts_.target = std::string(req.target());
+        }
         const auto& request_id = facts_.request_id;
 
         if (const auto problem = check_framing_and_host(parser)) {
@@ -286,8 +316,7 @@ private:
     void record() {
         const auto total = std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - facts_.start);
         auto* route_stats = facts_.route_stats ? facts_.route_stats : &worker_.stats().route(std::string(facts_.route));
-        route_stats->record(observability::method_class_of(facts_.method), facts_.status, total, facts_.bytes_in,
-                            facts_.bytes_out);
+        route_stats->record(facts_.method_class, facts_.status, total, facts_.bytes_in, facts_.bytes_out);
         auto& access_log = worker_.access_log();
         if (!access_log.enabled()) return;
         access_log.append({facts_.time, facts_.request_id, listener_->name, client_address_, facts_.method,
@@ -324,6 +353,7 @@ private:
 
     Stream stream_;
     beast::flat_buffer buffer_;
+    asio::steady_timer idle_timer_{stream_.get_executor()};
     Worker& worker_;
     std::shared_ptr<const ListenerInfo> listener_;
     std::string client_address_;

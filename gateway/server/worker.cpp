@@ -12,7 +12,7 @@ namespace tg::server {
 
 Worker::Worker(unsigned id, std::shared_ptr<const Runtime> runtime, GatewayShared& shared)
     : id_(id), shared_(shared), access_log_(shared.access_log.get()), state_(build_state(std::move(runtime))) {
-    if (access_log_.enabled()) asio::co_spawn(*io_, flush_access_log_periodically(), asio::detached);
+    asio::co_spawn(*io_, tick(), asio::detached);
 }
 
 Worker::~Worker() {
@@ -32,9 +32,15 @@ std::shared_ptr<WorkerState> Worker::build_state(std::shared_ptr<const Runtime> 
         state->pools.push_back(std::make_unique<proxy::UpstreamPool>(upstream, state->runtime->upstream_tls[i],
                                                                      stats_.upstream(upstream.name)));
     }
+    handlers::UpstreamLookup lookup = [state = state.get()](const std::string& name) -> proxy::UpstreamPool* {
+        for (std::size_t i = 0; i < state->runtime->upstreams.size(); ++i) {
+            if (state->runtime->upstreams[i]->name == name) return state->pools[i].get();
+        }
+        return nullptr;
+    };
     for (std::size_t i = 0; i < config.routes.size(); ++i) {
         const auto* factory = state->runtime->route_handler[i];
-        state->handlers.push_back(factory ? (*factory)({config, config.routes[i]}) : nullptr);
+        state->handlers.push_back(factory ? (*factory)({config, config.routes[i], lookup}) : nullptr);
         state->route_stats.push_back(&stats_.route(config.routes[i].name));
     }
     return state;
@@ -63,10 +69,13 @@ void Worker::close_for_drain() {
     for (auto* session : sessions) session->close_if_idle();
 }
 
-asio::awaitable<void> Worker::flush_access_log_periodically() {
+// Housekeeping every 100 ms. It also keeps the worker's earliest timer at most 100 ms
+// away: Asio re-arms its timerfd (a syscall) only when a new timer becomes the earliest,
+// so the per-request timeouts (seconds away) no longer cost a syscall each.
+asio::awaitable<void> Worker::tick() {
     asio::steady_timer timer(co_await asio::this_coro::executor);
     for (;;) {
-        timer.expires_after(std::chrono::milliseconds(200));
+        timer.expires_after(std::chrono::milliseconds(100));
         auto [ec] = co_await timer.async_wait(use_tuple);
         if (ec) co_return;
         access_log_.flush();

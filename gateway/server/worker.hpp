@@ -70,7 +70,7 @@ public:
 
 private:
     std::shared_ptr<WorkerState> build_state(std::shared_ptr<const Runtime> runtime);
-    boost::asio::awaitable<void> flush_access_log_periodically();
+    boost::asio::awaitable<void> tick();
 
     unsigned id_;
     GatewayShared& shared_;

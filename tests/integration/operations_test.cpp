@@ -172,7 +172,7 @@ BOOST_AUTO_TEST_CASE(access_log_has_one_json_line_per_request_without_secrets_or
     const auto answered = fetch(gateway.port(), request);
     BOOST_TEST(answered.result_int() == 204u);
     BOOST_TEST(fetch(gateway.port(), "/bytes/1000").body().size() == 1000u);
-    std::this_thread::sleep_for(600ms);  // the workers flush every 200 ms
+    std::this_thread::sleep_for(600ms);  // the workers flush every 100 ms
 
     const auto text = read_file(log_file);
     BOOST_TEST(text.find(token) == std::string::npos);

@@ -8,6 +8,7 @@ std::shared_ptr<const config::Config> load_config_text(const std::string& text,
                                                        const handlers::Registry& registry) {
     config::LoadOptions options;
     options.handler_names = registry.names();
+    options.sections = registry.sections();
     options.base_dir = ".";
     auto result = config::load_text(text, "test-config", options);
     if (!result.ok()) {
