@@ -1,9 +1,22 @@
 #include "proto_handlers/register_all.hpp"
 
+#include "proto_handlers/partner_session/settings.hpp"
+#include "proto_handlers/sixmm/settings.hpp"
+#include "proto_handlers/sixmm/token_endpoints.hpp"
+
 namespace tg::proto_handlers {
 
-void register_all(handlers::Registry& /*registry*/) {
-    // The 6MM and DXtrade handlers register here as they are added.
+void register_all(handlers::Registry& registry) {
+    registry.add_section(partner_session::section_name, partner_session::validate_section);
+
+    registry.add_section(sixmm::section_name, sixmm::validate_section);
+    auto sixmm_state = std::make_shared<sixmm::SharedState>();
+    registry.add("sixmm.embed_token", [sixmm_state](const handlers::HandlerSetup& setup) {
+        return sixmm::make_embed_token_handler(setup, sixmm_state);
+    });
+    registry.add("sixmm.entry_url", [sixmm_state](const handlers::HandlerSetup& setup) {
+        return sixmm::make_entry_url_handler(setup, sixmm_state);
+    });
 }
 
 }  // namespace tg::proto_handlers

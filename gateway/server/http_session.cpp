@@ -85,15 +85,18 @@ public:
     }
 
 private:
-    // Waits up to the idle timeout for the next request. While idle the connection
-    // holds no read buffer, and waiting for readability (instead of a speculative read)
-    // saves a recv that would fail with EAGAIN on every keep-alive request.
+    // Waits up to the idle timeout for the next request. On plain TCP the connection
+    // holds no read buffer while idle, and waiting for readability (instead of a
+    // speculative read) saves a recv that would fail with EAGAIN on every keep-alive
+    // request. Not over TLS: bytes of the next request can already sit in the TLS
+    // engine (read together with the handshake's last flight), and no socket event
+    // would announce them.
     asio::awaitable<bool> wait_for_request(const config::Limits& limits) {
         if (buffer_.size() != 0) co_return true;
         if (worker_.shared().closing.load(std::memory_order_relaxed)) co_return false;
-        buffer_.shrink_to_fit();
-        auto& socket = beast::get_lowest_layer(stream_).socket();
-        if (!has_buffered_plaintext()) {
+        if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+            buffer_.shrink_to_fit();
+            auto& socket = beast::get_lowest_layer(stream_).socket();
             idle_ = true;
             idle_timer_.expires_after(limits.idle_timeout);
             idle_timer_.async_wait([&socket](error_code ec) {
@@ -105,20 +108,15 @@ private:
             idle_ = false;
             idle_timer_.cancel();
             if (ec) co_return false;
+            beast::get_lowest_layer(stream_).expires_after(limits.header_timeout);
+        } else {
+            idle_ = true;
+            beast::get_lowest_layer(stream_).expires_after(limits.idle_timeout);
         }
-        beast::get_lowest_layer(stream_).expires_after(limits.header_timeout);
         auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
+        idle_ = false;
         buffer_.commit(n);
         co_return !ec;
-    }
-
-    // TLS may hold decrypted bytes (a pipelined request) that no socket event announces.
-    bool has_buffered_plaintext() {
-        if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-            return false;
-        } else {
-            return SSL_pending(stream_.native_handle()) > 0;
-        }
     }
 
     // Serves one request and records it; true when the connection may carry another.

@@ -175,6 +175,11 @@ asio::awaitable<void> TestUpstream::serve(tcp::socket socket) {
             res.body() = "slow";
         } else if (target.starts_with("/status/")) {
             res.result(static_cast<unsigned>(number_after(target, "/status/")));
+        } else if (target == "/identity") {
+            asio::steady_timer timer(io_, std::chrono::milliseconds(200));
+            co_await timer.async_wait(use_tuple);
+            res.set(http::field::content_type, "application/json");
+            res.body() = R"({"userId":"u1","agentUserId":"u-1","canTrade":true})";
         } else if (target == "/then-drop") {
             drop_next = true;
         } else if (target == "/close") {

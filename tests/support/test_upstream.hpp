@@ -8,6 +8,7 @@
 //   /close            200 with Connection: close, then closes
 //   /status/N         an empty response with status N
 //   /drip             chunked: "first", a 1.5 s pause, then "second"
+//   /identity         after 200 ms, a portal session answer for user "u1"
 //   /switch           101 Switching Protocols (never asked for)
 //   /then-drop        200, and the next request on that connection is read and
 //                     dropped unanswered (the race of a keep-alive close)

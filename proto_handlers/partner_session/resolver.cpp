@@ -1,0 +1,145 @@
+#include "proto_handlers/partner_session/resolver.hpp"
+
+#include "gateway/client/outbound.hpp"
+#include "gateway/core/digest.hpp"
+#include "gateway/core/log.hpp"
+
+#include <boost/asio/this_coro.hpp>
+#include <boost/json/parse.hpp>
+
+#include <chrono>
+
+namespace tg::partner_session {
+namespace {
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    return text;
+}
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+const boost::json::value* claim(const boost::json::value& answer, const std::string& pointer) {
+    if (pointer.empty()) return nullptr;
+    boost::system::error_code ec;
+    return answer.find_pointer(pointer, ec);
+}
+
+std::string string_claim(const boost::json::value& answer, const std::string& pointer) {
+    const auto* value = claim(answer, pointer);
+    if (!value) return {};
+    if (value->is_string()) return std::string(value->get_string());
+    if (value->is_int64()) return std::to_string(value->get_int64());
+    if (value->is_uint64()) return std::to_string(value->get_uint64());
+    return {};
+}
+
+}  // namespace
+
+std::string session_cookies(const http::fields& request, const std::vector<std::string>& names) {
+    std::string cookies;
+    for (const auto& wanted : names) {
+        const auto [first, last] = request.equal_range(http::field::cookie);
+        for (auto field = first; field != last; ++field) {
+            std::string_view header(field->value().data(), field->value().size());
+            while (!header.empty()) {
+                const auto semicolon = header.find(';');
+                const auto pair = trim(header.substr(0, semicolon));
+                header.remove_prefix(semicolon == std::string_view::npos ? header.size() : semicolon + 1);
+                const auto equals = pair.find('=');
+                if (equals == std::string_view::npos || trim(pair.substr(0, equals)) != wanted) continue;
+                if (!cookies.empty()) cookies += "; ";
+                cookies += pair;
+            }
+        }
+    }
+    return cookies;
+}
+
+Identity read_identity(const boost::json::value& answer, const ClaimPointers& pointers) {
+    Identity identity;
+    identity.user_id = string_claim(answer, pointers.user_id);
+    identity.agent_user_id = string_claim(answer, pointers.agent_user_id);
+    identity.dx_login = string_claim(answer, pointers.dx_login);
+    identity.dx_domain = string_claim(answer, pointers.dx_domain);
+    if (const auto* can_trade = claim(answer, pointers.can_trade); can_trade && can_trade->is_bool()) {
+        identity.can_trade = can_trade->get_bool();
+    }
+    if (const auto* expires = claim(answer, pointers.expires_at); expires && expires->is_number()) {
+        identity.expires_at = expires->to_number<std::int64_t>();
+    }
+    return identity;
+}
+
+Resolver::Resolver(Settings settings, proxy::UpstreamPool& portal) : settings_(std::move(settings)), portal_(portal) {}
+
+asio::awaitable<Lookup> Resolver::resolve(const http::fields& request, std::string_view request_id) {
+    const auto cookies = session_cookies(request, settings_.cookies);
+    if (cookies.empty()) co_return Lookup{Lookup::Kind::no_session, {}};
+    const auto key = sha256_hex(cookies);
+    const auto now = std::chrono::steady_clock::now();
+    if (const auto cached = cache_.find(key); cached != cache_.end()) {
+        if (cached->second.until > now) co_return cached->second.result;
+        cache_.erase(cached);
+    }
+    if (const auto flight = in_flight_.find(key); flight != in_flight_.end()) {
+        auto shared = flight->second;  // keeps the flight alive while we wait
+        co_await shared->done.async_wait(use_tuple);
+        co_return shared->result;
+    }
+    auto flight = std::make_shared<Flight>(co_await asio::this_coro::executor);
+    in_flight_.emplace(key, flight);
+    flight->result = co_await ask_portal(cookies, request_id);
+    in_flight_.erase(key);
+    remember(key, flight->result);
+    flight->done.cancel();
+    co_return flight->result;
+}
+
+void Resolver::remember(const std::string& key, const Lookup& result) {
+    if (result.kind != Lookup::Kind::ok || settings_.cache_ttl.count() == 0) return;  // only answers about a live session
+    auto until = std::chrono::steady_clock::now() + settings_.cache_ttl;
+    if (result.identity.expires_at) {
+        const auto left = std::chrono::seconds(*result.identity.expires_at - unix_now());
+        until = std::min(until, std::chrono::steady_clock::now() + left);
+    }
+    if (cache_.size() > 100000) cache_.clear();  // a crude bound; entries live seconds
+    cache_[key] = {result, until};
+}
+
+asio::awaitable<Lookup> Resolver::ask_portal(const std::string& cookies, std::string_view request_id) {
+    ++subrequests_;
+    http::request<http::string_body> request{http::verb::get, settings_.path, 11};
+    request.set(http::field::cookie, cookies);
+    request.set(http::field::accept, "application/json");
+    request.set("X-Request-Id", request_id);
+    const auto answer = co_await client::call(portal_, std::move(request), {.safe_to_repeat = true});
+    if (!answer.ok()) {
+        log::warn("request ", request_id, ": partner session lookup failed: the portal is unreachable or slow");
+        co_return Lookup{Lookup::Kind::unavailable, {}};
+    }
+    const auto status = answer.response.result_int();
+    if (status == 401 || status == 403) co_return Lookup{Lookup::Kind::no_session, {}};
+    if (status != 200) {
+        log::warn("request ", request_id, ": partner session lookup answered ", status);
+        co_return Lookup{Lookup::Kind::unavailable, {}};
+    }
+    boost::system::error_code ec;
+    const auto json = boost::json::parse(answer.response.body(), ec);
+    if (ec || !json.is_object()) {
+        log::warn("request ", request_id, ": partner session lookup answered something other than a JSON object");
+        co_return Lookup{Lookup::Kind::unavailable, {}};
+    }
+    Lookup result{Lookup::Kind::ok, read_identity(json, settings_.claims)};
+    if (result.identity.user_id.empty()) co_return Lookup{Lookup::Kind::no_session, {}};
+    if (result.identity.expires_at && *result.identity.expires_at <= unix_now()) {
+        co_return Lookup{Lookup::Kind::no_session, {}};
+    }
+    co_return result;
+}
+
+}  // namespace tg::partner_session

@@ -1,0 +1,39 @@
+// The partner-facing error contract of the token endpoints (see README, "6MM"):
+// {"error": {"code", "message", "requestId"}}, Cache-Control: no-store.
+#pragma once
+
+#include "gateway/core/error_response.hpp"
+#include "gateway/handlers/handler.hpp"
+
+#include <string>
+
+namespace tg::sixmm {
+
+namespace errors {
+using tg::ErrorInfo;
+inline constexpr ErrorInfo session_expired{http::status::unauthorized, "session_expired",
+                                           "no valid portal session: sign in again"};
+inline constexpr ErrorInfo trading_not_allowed{http::status::forbidden, "trading_not_allowed",
+                                               "this user may not trade"};
+inline constexpr ErrorInfo origin_not_allowed{http::status::forbidden, "origin_not_allowed",
+                                              "requests from this origin are not allowed"};
+inline constexpr ErrorInfo method_not_allowed{http::status::method_not_allowed, "method_not_allowed",
+                                              "use POST"};
+inline constexpr ErrorInfo unsupported_media_type{http::status::unsupported_media_type, "unsupported_media_type",
+                                                  "Content-Type must be application/json"};
+inline constexpr ErrorInfo channel_mismatch{http::status::conflict, "channel_mismatch",
+                                            "channelId belongs to another user: create a new widget instance"};
+inline constexpr ErrorInfo upstream_rejected{http::status::bad_gateway, "upstream_rejected",
+                                             "the trading platform refused the request"};
+inline constexpr ErrorInfo upstream_unavailable{http::status::service_unavailable, "upstream_unavailable",
+                                                "the trading platform or the portal is unavailable: retry later"};
+inline constexpr ErrorInfo upstream_timeout{http::status::gateway_timeout, "upstream_timeout",
+                                            "the trading platform did not answer in time"};
+}  // namespace errors
+
+handlers::Response error_response(const ErrorInfo& error, std::string_view request_id);
+
+// 400 invalid_request naming the field ("channelId: 1 to 128 characters of [A-Za-z0-9._:-]").
+handlers::Response invalid_request(const std::string& problem, std::string_view request_id);
+
+}  // namespace tg::sixmm

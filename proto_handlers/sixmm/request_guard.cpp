@@ -1,0 +1,61 @@
+#include "proto_handlers/sixmm/request_guard.hpp"
+
+#include "proto_handlers/sixmm/errors.hpp"
+
+#include <boost/beast/core/string.hpp>
+
+#include <algorithm>
+
+namespace tg::sixmm {
+namespace {
+
+namespace beast = boost::beast;
+
+bool is_own_origin(const handlers::Request& request, std::string_view origin) {
+    const auto host = request.message[http::field::host];
+    const std::string own = std::string(request.tls ? "https://" : "http://") + std::string(host);
+    return beast::iequals(origin, own);
+}
+
+bool is_listed(const std::vector<std::string>& allowed, std::string_view origin) {
+    return std::any_of(allowed.begin(), allowed.end(), [&](const auto& a) { return beast::iequals(a, origin); });
+}
+
+}  // namespace
+
+std::optional<handlers::Response> guard_request(const handlers::Request& request,
+                                                const std::vector<std::string>& allowed_origins) {
+    const auto& message = request.message;
+    const std::string_view origin = message[http::field::origin];
+    const bool cross_origin = !origin.empty() && !is_own_origin(request, origin);
+    if (cross_origin && !is_listed(allowed_origins, origin)) {
+        return error_response(errors::origin_not_allowed, request.request_id);
+    }
+    if (message.method() == http::verb::options) {
+        if (!cross_origin) return error_response(errors::method_not_allowed, request.request_id);
+        handlers::Response preflight{http::status::no_content, 11};
+        add_cors_headers(request, allowed_origins, preflight);
+        preflight.set(http::field::access_control_allow_methods, "POST");
+        preflight.set(http::field::access_control_allow_headers, "Content-Type");
+        preflight.set(http::field::access_control_max_age, "600");
+        return preflight;
+    }
+    if (message.method() != http::verb::post) return error_response(errors::method_not_allowed, request.request_id);
+    const std::string_view type = message[http::field::content_type];
+    const auto media_type = type.substr(0, type.find(';'));
+    if (!beast::iequals(media_type, "application/json")) {
+        return error_response(errors::unsupported_media_type, request.request_id);
+    }
+    return std::nullopt;
+}
+
+void add_cors_headers(const handlers::Request& request, const std::vector<std::string>& allowed_origins,
+                      handlers::Response& response) {
+    const std::string_view origin = request.message[http::field::origin];
+    if (origin.empty() || is_own_origin(request, origin) || !is_listed(allowed_origins, origin)) return;
+    response.set(http::field::access_control_allow_origin, origin);
+    response.set(http::field::access_control_allow_credentials, "true");
+    response.set(http::field::vary, "Origin");
+}
+
+}  // namespace tg::sixmm

@@ -1,0 +1,22 @@
+// POST /api/trading/embed-token (sixmm.embed_token) and POST /api/trading-entry
+// (sixmm.entry_url): the partner backend of the 6MM Trading Widget.
+#pragma once
+
+#include "gateway/handlers/handler.hpp"
+#include "proto_handlers/sixmm/channel_bindings.hpp"
+
+#include <memory>
+
+namespace tg::sixmm {
+
+// State shared by the handler instances of every worker.
+struct SharedState {
+    ChannelBindings channel_bindings;
+};
+
+std::unique_ptr<handlers::Handler> make_embed_token_handler(const handlers::HandlerSetup& setup,
+                                                            std::shared_ptr<SharedState> shared);
+std::unique_ptr<handlers::Handler> make_entry_url_handler(const handlers::HandlerSetup& setup,
+                                                          std::shared_ptr<SharedState> shared);
+
+}  // namespace tg::sixmm

@@ -1,0 +1,310 @@
+// The 6MM token endpoints end to end: the gateway binary in front of the sandbox's
+// demo portal and 6MM stand-in (which verifies every signature), on loopback.
+#define BOOST_TEST_MODULE sixmm
+#include <boost/test/unit_test.hpp>
+
+#include "tests/support/client.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/test_upstream.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <future>
+#include <regex>
+#include <thread>
+
+using namespace tg::test;
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+namespace {
+
+const std::string gateway_bin = TG_GATEWAY_BIN;
+const std::string sandbox_bin = TG_SANDBOX_BIN;
+const std::string api_secret = "sandbox-test-secret-7f3a9c";
+
+std::string port_text(std::uint16_t port) { return std::to_string(port); }
+
+struct Options {
+    std::vector<std::string> sandbox_flags = {};
+    std::string gateway_secret = api_secret;  // what the gateway signs with
+    int sixmm_timeout_ms = 2000;
+    std::string portal_url = {};  // default: the sandbox portal
+    std::string session_path = "/api/session";
+};
+
+// The sandbox (portal + 6MM) and the gateway binary in front of them.
+struct Stack {
+    explicit Stack(Options options = {}) {
+        dir.write("sandbox-secret", api_secret + "\n");
+        dir.write("gateway-secret", options.gateway_secret + "\n");
+        std::vector<std::string> argv{sandbox_bin, "--portal", "127.0.0.1:" + port_text(portal_port), "--sixmm",
+                                      "127.0.0.1:" + port_text(sixmm_port), "--sixmm-api-secret-file",
+                                      (dir.path() / "sandbox-secret").string()};
+        argv.insert(argv.end(), options.sandbox_flags.begin(), options.sandbox_flags.end());
+        sandbox.emplace(argv, dir.path() / "sandbox.log");
+        BOOST_REQUIRE(wait_for_port(portal_port) && wait_for_port(sixmm_port));
+        const auto portal = options.portal_url.empty() ? "http://127.0.0.1:" + port_text(portal_port) : options.portal_url;
+        const auto config = dir.write("gateway.json", R"({
+          "workers": 1,
+          "listeners": [{"name": "public", "address": "127.0.0.1", "port": )" + port_text(port) + R"(}],
+          "secrets": {"sixmm_secret": {"file": "gateway-secret"}},
+          "upstreams": {"portal": {"servers": [")" + portal + R"("]},
+                        "sixmm": {"servers": ["http://127.0.0.1:)" + port_text(sixmm_port) + R"("],
+                                  "response_timeout_ms": )" + std::to_string(options.sixmm_timeout_ms) + R"(}},
+          "partner_session": {"introspect": {"upstream": "portal", "path": ")" + options.session_path + R"(",
+                                             "cookies": ["portal_session"], "cache_ttl_ms": 3000}},
+          "sixmm": {"upstream": "sixmm", "agent_code": "AGENT001", "api_secret": "sixmm_secret",
+                    "return_url": "https://portal.example/return", "allowed_origins": ["https://portal.example"],
+                    "retry_after_s": 7},
+          "routes": [
+            {"match": {"path": "/api/trading/embed-token", "methods": ["POST", "OPTIONS"]}, "handler": "sixmm.embed_token"},
+            {"match": {"path": "/api/trading-entry", "methods": ["POST", "OPTIONS"]}, "handler": "sixmm.entry_url"},
+            {"match": {"prefix": "/"}, "upstream": "portal"}
+          ]})");
+        gateway.emplace(std::vector<std::string>{gateway_bin, "--config", config.string()}, dir.path() / "gateway.log");
+        BOOST_REQUIRE_MESSAGE(wait_for_port(port), read_file(dir.path() / "gateway.log"));
+    }
+
+    // The portal_session cookie of a demo user, logged in through the gateway.
+    std::string login(const std::string& user) {
+        auto request = make_request(http::verb::post, "/login", "username=" + user + "&password=" + user);
+        request.set(http::field::content_type, "application/x-www-form-urlencoded");
+        const auto response = fetch(port, request);
+        std::smatch match;
+        const std::string set_cookie(response[http::field::set_cookie]);
+        BOOST_REQUIRE(std::regex_search(set_cookie, match, std::regex("portal_session=([0-9a-f]+)")));
+        return "portal_session=" + match[1].str();
+    }
+
+    Response post(const std::string& target, const std::string& cookie, const std::string& body,
+                  const std::string& content_type = "application/json", const std::string& origin = "") {
+        auto request = make_request(http::verb::post, target, body);
+        if (!cookie.empty()) request.set(http::field::cookie, cookie);
+        request.set(http::field::content_type, content_type);
+        if (!origin.empty()) request.set(http::field::origin, origin);
+        return fetch(port, request);
+    }
+
+    Response embed_token(const std::string& cookie, const std::string& channel = "ch-test-1") {
+        return post("/api/trading/embed-token", cookie,
+                    R"({"channelId":")" + channel + R"(","symbol":"BTCUSDT","reason":"initial"})");
+    }
+
+    json::object stand_in_stats() { return json::parse(fetch(sixmm_port, "/__control/stats").body()).as_object(); }
+    std::int64_t agent_calls() { return stand_in_stats().at("agentApiCalls").to_number<std::int64_t>(); }
+    void set_mode(const std::string& mode) {
+        auto request = make_request(http::verb::post, "/__control/mode", R"({"mode":")" + mode + R"(","slowMs":3000})");
+        request.set(http::field::content_type, "application/json");
+        BOOST_REQUIRE(fetch(sixmm_port, request).result_int() == 200u);
+    }
+    std::string logs() { return read_file(dir.path() / "gateway.log") + read_file(dir.path() / "sandbox.log"); }
+
+    TempDir dir;
+    std::uint16_t portal_port = unused_port(), sixmm_port = unused_port(), port = unused_port();
+    std::optional<ChildProcess> sandbox, gateway;
+};
+
+std::string error_code_of(const Response& response) {
+    return std::string(json::parse(response.body()).at("error").at("code").as_string());
+}
+std::string error_message_of(const Response& response) {
+    return std::string(json::parse(response.body()).at("error").at("message").as_string());
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(embed_token_for_a_trading_user_is_exchangeable_once) {
+    Stack stack;
+    const auto cookie = stack.login("alice");
+    const auto response = stack.embed_token(cookie);
+    BOOST_REQUIRE_MESSAGE(response.result_int() == 200u, response.body());
+    BOOST_TEST(response[http::field::cache_control] == "no-store");
+    const auto body = json::parse(response.body()).as_object();
+    BOOST_TEST(body.size() == 3u);
+    const std::string token(body.at("embedToken").as_string());
+    BOOST_TEST(!token.empty());
+    BOOST_TEST(body.at("expireAt").is_number());
+    BOOST_TEST(body.at("channelId").as_string() == "ch-test-1");
+    // The stand-in verified the gateway's signature; its token exchanges exactly once.
+    auto exchange = make_request(http::verb::post, "/v1/public/agent-sso/exchange-embed-token",
+                                 R"({"embedToken":")" + token + R"(","channelId":"ch-test-1"})");
+    exchange.set(http::field::content_type, "application/json");
+    BOOST_TEST(json::parse(fetch(stack.sixmm_port, exchange).body()).at("code").to_number<int>() == 0);
+    BOOST_TEST(json::parse(fetch(stack.sixmm_port, exchange).body()).at("code").to_number<int>() != 0);
+    // A refresh gets a new token.
+    const auto again = json::parse(stack.embed_token(cookie).body()).as_object();
+    BOOST_TEST(std::string(again.at("embedToken").as_string()) != token);
+    // Neither the secret nor a token reaches a log line.
+    std::this_thread::sleep_for(100ms);
+    BOOST_TEST(stack.logs().find(api_secret) == std::string::npos);
+    BOOST_TEST(stack.logs().find(token) == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(entry_url_for_a_trading_user) {
+    Stack stack;
+    const auto cookie = stack.login("bob");
+    const auto response = stack.post("/api/trading-entry", cookie, R"({"redirectPath":"/trade/BTCUSDT"})");
+    BOOST_REQUIRE_MESSAGE(response.result_int() == 200u, response.body());
+    BOOST_TEST(response[http::field::cache_control] == "no-store");
+    const auto body = json::parse(response.body()).as_object();
+    BOOST_TEST(std::string(body.at("webUrl").as_string()).find("/agent-entry?ticket=") != std::string::npos);
+    for (const auto* bad : {"//evil.example/x", "https://evil.example/", "trade", "/a\\\\b", "/a\\u0001b"}) {
+        const auto refused = stack.post("/api/trading-entry", cookie, std::string(R"({"redirectPath":")") + bad + "\"}");
+        BOOST_TEST(refused.result_int() == 400u, bad);
+        BOOST_TEST(error_code_of(refused) == "invalid_request");
+        BOOST_TEST(error_message_of(refused).starts_with("redirectPath"));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(no_session_is_401_and_makes_no_upstream_call) {
+    Stack stack;
+    BOOST_TEST(stack.embed_token("").result_int() == 401u);
+    const auto expired = stack.embed_token("portal_session=00000000000000000000000000000000");
+    BOOST_TEST(expired.result_int() == 401u);
+    BOOST_TEST(error_code_of(expired) == "session_expired");
+    const auto cookie = stack.login("alice");
+    BOOST_TEST(fetch(stack.port, [&] {
+                   auto logout = make_request(http::verb::post, "/logout");
+                   logout.set(http::field::cookie, cookie);
+                   return logout;
+               }()).result_int() == 303u);
+    std::this_thread::sleep_for(3100ms);  // past the session cache TTL
+    BOOST_TEST(stack.embed_token(cookie).result_int() == 401u);
+    BOOST_TEST(stack.agent_calls() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_user_who_may_not_trade_gets_403_and_no_token) {
+    Stack stack;
+    const auto response = stack.embed_token(stack.login("carol"));
+    BOOST_TEST(response.result_int() == 403u);
+    BOOST_TEST(error_code_of(response) == "trading_not_allowed");
+    BOOST_TEST(stack.agent_calls() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(malformed_requests_are_400_naming_the_field) {
+    Stack stack;
+    const auto cookie = stack.login("alice");
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {R"({"symbol":"BTCUSDT"})", "channelId"},
+        {R"({"channelId":")" + std::string(129, 'c') + R"("})", "channelId"},
+        {R"({"channelId":"has space"})", "channelId"},
+        {R"({"channelId":"ok","symbol":"<script>"})", "symbol"},
+        {R"({"channelId":"ok","reason":42})", "reason"},
+        {"not json", "body"},
+        {R"({"channelId":")" + std::string(5000, 'c') + R"("})", "body"},
+    };
+    for (const auto& [body, field] : cases) {
+        const auto response = stack.post("/api/trading/embed-token", cookie, body);
+        BOOST_TEST(response.result_int() == 400u, body.substr(0, 40));
+        BOOST_TEST(error_code_of(response) == "invalid_request");
+        BOOST_TEST(error_message_of(response).starts_with(field), error_message_of(response));
+    }
+    BOOST_TEST(stack.agent_calls() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(cross_site_requests_are_refused) {
+    Stack stack;
+    const auto cookie = stack.login("alice");
+    const auto form = stack.post("/api/trading/embed-token", cookie, "channelId=x", "application/x-www-form-urlencoded");
+    BOOST_TEST(form.result_int() == 415u);
+    const auto evil = stack.post("/api/trading/embed-token", cookie, R"({"channelId":"x"})", "application/json",
+                                 "https://evil.example");
+    BOOST_TEST(evil.result_int() == 403u);
+    BOOST_TEST(error_code_of(evil) == "origin_not_allowed");
+    const auto own = stack.post("/api/trading/embed-token", cookie, R"({"channelId":"own-1"})", "application/json",
+                                "http://127.0.0.1:" + port_text(stack.port));
+    BOOST_TEST(own.result_int() == 200u);
+    const auto partner = stack.post("/api/trading/embed-token", cookie, R"({"channelId":"partner-1"})",
+                                    "application/json", "https://portal.example");
+    BOOST_TEST(partner.result_int() == 200u);
+    BOOST_TEST(partner[http::field::access_control_allow_origin] == "https://portal.example");
+
+    auto preflight = make_request(http::verb::options, "/api/trading/embed-token");
+    preflight.set(http::field::origin, "https://portal.example");
+    preflight.set(http::field::access_control_request_method, "POST");
+    const auto allowed = fetch(stack.port, preflight);
+    BOOST_TEST(allowed.result_int() == 204u);
+    BOOST_TEST(allowed[http::field::access_control_allow_origin] == "https://portal.example");
+    preflight.set(http::field::origin, "https://evil.example");
+    BOOST_TEST(fetch(stack.port, preflight).result_int() == 403u);
+}
+
+BOOST_AUTO_TEST_CASE(a_channel_is_bound_to_its_first_user) {
+    Stack stack;
+    BOOST_TEST(stack.embed_token(stack.login("alice"), "shared-channel").result_int() == 200u);
+    const auto other = stack.embed_token(stack.login("bob"), "shared-channel");
+    BOOST_TEST(other.result_int() == 409u);
+    BOOST_TEST(error_code_of(other) == "channel_mismatch");
+    BOOST_TEST(stack.embed_token(stack.login("alice"), "shared-channel").result_int() == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(platform_failures_map_to_503_504_502) {
+    Stack stack(Options{.sixmm_timeout_ms = 800});
+    const auto cookie = stack.login("alice");
+    stack.set_mode("down");
+    const auto down = stack.embed_token(cookie);
+    BOOST_TEST(down.result_int() == 503u);
+    BOOST_TEST(error_code_of(down) == "upstream_unavailable");
+    BOOST_TEST(down[http::field::retry_after] == "7");
+
+    stack.set_mode("slow");
+    const auto start = std::chrono::steady_clock::now();
+    const auto slow = stack.embed_token(cookie);
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    BOOST_TEST(slow.result_int() == 504u);
+    BOOST_TEST(error_code_of(slow) == "upstream_timeout");
+    BOOST_TEST(waited.count() < 2000);
+
+    stack.set_mode("reject");
+    const auto rejected = stack.embed_token(cookie);
+    BOOST_TEST(rejected.result_int() == 502u);
+    BOOST_TEST(error_code_of(rejected) == "upstream_rejected");
+    BOOST_TEST(rejected.body().find("temporarily unavailable") == std::string::npos);  // 6MM's text stays in the log
+}
+
+BOOST_AUTO_TEST_CASE(a_6mm_that_is_not_running_is_503_fast) {
+    Stack stack;
+    const auto cookie = stack.login("alice");
+    stack.sandbox.reset();  // the portal goes too: the session lookup itself fails
+    const auto start = std::chrono::steady_clock::now();
+    const auto response = stack.embed_token(cookie);
+    BOOST_TEST(response.result_int() == 503u);
+    BOOST_TEST(error_code_of(response) == "upstream_unavailable");
+    BOOST_TEST((std::chrono::steady_clock::now() - start < 1500ms));
+}
+
+BOOST_AUTO_TEST_CASE(a_signature_the_platform_rejects_is_502) {
+    Stack stack(Options{.gateway_secret = "a-different-secret"});
+    const auto response = stack.embed_token(stack.login("alice"));
+    BOOST_TEST(response.result_int() == 502u);
+    BOOST_TEST(error_code_of(response) == "upstream_rejected");
+    BOOST_TEST(stack.stand_in_stats().at("signatureFailures").to_number<int>() >= 1);
+}
+
+BOOST_AUTO_TEST_CASE(an_unbound_user_is_bound_once_and_the_call_retried) {
+    Stack stack(Options{.sandbox_flags = {"--sixmm-require-bind"}});
+    const auto response = stack.embed_token(stack.login("alice"));
+    BOOST_TEST(response.result_int() == 200u, response.body());
+    const auto calls = stack.stand_in_stats().at("calls").as_object();
+    BOOST_TEST(calls.at("/v1/agent/bind").to_number<int>() == 1);
+    BOOST_TEST(calls.at("/v1/agent/create-embed-token").to_number<int>() == 2);  // refused, then served
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_requests_of_one_session_share_one_lookup) {
+    TestUpstream portal;  // answers /identity after 200 ms and counts requests
+    Stack stack(Options{.portal_url = portal.url(), .session_path = "/identity"});
+    const std::string cookie = "portal_session=abc123";
+    std::vector<std::future<Response>> answers;
+    for (int i = 0; i < 8; ++i) {
+        answers.push_back(std::async(std::launch::async, [&, i] {
+            return stack.embed_token(cookie, "single-flight-" + std::to_string(i));
+        }));
+    }
+    for (auto& answer : answers) BOOST_TEST(answer.get().result_int() == 200u);
+    BOOST_TEST(portal.requests_served() == 1);
+    BOOST_TEST(stack.embed_token(cookie, "cached").result_int() == 200u);  // within the TTL: cached
+    BOOST_TEST(portal.requests_served() == 1);
+    BOOST_TEST(portal.last_request().at("headers").at("cookie").as_string() == cookie);
+}
