@@ -32,7 +32,7 @@ bench: build
 	bench/proxy.sh $(BUILD_DIR)
 
 check: build
-	$(BUILD_DIR)/gateway/trading-gateway --check conf/trading-gateway.json
+	SIXMM_API_SECRET=$${SIXMM_API_SECRET:-set-by-make-run} $(BUILD_DIR)/gateway/trading-gateway --check conf/trading-gateway.json
 
 clean:
 	rm -rf $(BUILD_DIR)

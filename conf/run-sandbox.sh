@@ -6,10 +6,16 @@ build_dir=${1:-build}
 cd "$(dirname "$0")/.."
 
 sandbox_pid="" gateway_pid=""
-cleanup() { kill $sandbox_pid $gateway_pid 2>/dev/null || true; }
+secret_dir=$(mktemp -d)
+cleanup() { kill $sandbox_pid $gateway_pid 2>/dev/null || true; rm -rf "$secret_dir"; }
 trap cleanup EXIT INT TERM
 
-"$build_dir/sandbox/trading-sandbox" --portal 127.0.0.1:9000 &
+# A fresh 6MM apiSecret for this run, known only to the gateway and the stand-in.
+export SIXMM_API_SECRET=$(openssl rand -hex 32)
+(umask 077; printf '%s\n' "$SIXMM_API_SECRET" > "$secret_dir/sixmm-api-secret")
+
+"$build_dir/sandbox/trading-sandbox" --portal 127.0.0.1:9000 \
+  --sixmm 127.0.0.1:9100 --sixmm-api-secret-file "$secret_dir/sixmm-api-secret" &
 sandbox_pid=$!
 
 "$build_dir/gateway/trading-gateway" --check conf/trading-gateway.json
