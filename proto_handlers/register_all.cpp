@@ -3,6 +3,7 @@
 #include "proto_handlers/partner_session/settings.hpp"
 #include "proto_handlers/sixmm/settings.hpp"
 #include "proto_handlers/sixmm/token_endpoints.hpp"
+#include "proto_handlers/sixmm/webhook.hpp"
 
 namespace tg::proto_handlers {
 
@@ -16,6 +17,10 @@ void register_all(handlers::Registry& registry) {
     });
     registry.add("sixmm.entry_url", [sixmm_state](const handlers::HandlerSetup& setup) {
         return sixmm::make_entry_url_handler(setup, sixmm_state);
+    });
+    auto webhook_nonces = std::make_shared<sixmm::NonceCache>();
+    registry.add("sixmm.webhook", [webhook_nonces](const handlers::HandlerSetup& setup) {
+        return sixmm::make_webhook_handler(setup, webhook_nonces);
     });
 }
 

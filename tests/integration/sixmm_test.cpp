@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE sixmm
 #include <boost/test/unit_test.hpp>
 
+#include "proto_handlers/sixmm/signing.hpp"
 #include "tests/support/client.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/test_upstream.hpp"
@@ -61,6 +62,8 @@ struct Stack {
           "routes": [
             {"match": {"path": "/api/trading/embed-token", "methods": ["POST", "OPTIONS"]}, "handler": "sixmm.embed_token"},
             {"match": {"path": "/api/trading-entry", "methods": ["POST", "OPTIONS"]}, "handler": "sixmm.entry_url"},
+            {"match": {"path": "/api/trading/6mm-webhook", "methods": ["POST"]}, "handler": "sixmm.webhook",
+             "upstream": "portal"},
             {"match": {"prefix": "/"}, "upstream": "portal"}
           ]})");
         gateway.emplace(std::vector<std::string>{gateway_bin, "--config", config.string()}, dir.path() / "gateway.log");
@@ -307,4 +310,49 @@ BOOST_AUTO_TEST_CASE(concurrent_requests_of_one_session_share_one_lookup) {
     BOOST_TEST(stack.embed_token(cookie, "cached").result_int() == 200u);  // within the TTL: cached
     BOOST_TEST(portal.requests_served() == 1);
     BOOST_TEST(portal.last_request().at("headers").at("cookie").as_string() == cookie);
+}
+
+namespace {
+
+Response deliver_webhook(std::uint16_t port, const std::string& body, std::int64_t timestamp, const std::string& nonce,
+                         const std::string& secret) {
+    auto request = make_request(http::verb::post, "/api/trading/6mm-webhook", body);
+    request.set(http::field::content_type, "application/json");
+    const auto ts = std::to_string(timestamp);
+    request.set("X-Agent-Timestamp", ts);
+    request.set("X-Agent-Nonce", nonce);
+    request.set("X-Agent-Signature", tg::sixmm::webhook_signature(secret, ts, nonce, body));
+    return fetch(port, request);
+}
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(webhooks_are_verified_then_passed_on_untouched) {
+    TestUpstream portal;
+    Stack stack(Options{.portal_url = portal.url()});
+    const std::string body = R"({"orderType":"transfer","orderId":123,"targetStatus":"SUCCESS"})";
+    const auto delivered = deliver_webhook(stack.port, body, unix_now(), "nonce-a1", api_secret);
+    BOOST_TEST(delivered.result_int() == 200u, delivered.body());
+    const auto seen = portal.last_request();
+    BOOST_TEST(seen.at("target").as_string() == "/api/trading/6mm-webhook");
+    BOOST_TEST(seen.at("headers").at("x-webhook-verified").as_string() == "6mm");
+    BOOST_TEST(seen.at("bodyBytes").to_number<std::size_t>() == body.size());
+    BOOST_TEST(!seen.at("headers").as_object().contains("x-agent-signature"));
+    BOOST_TEST(portal.requests_served() == 1);
+
+    const auto replayed = deliver_webhook(stack.port, body, unix_now(), "nonce-a1", api_secret);
+    BOOST_TEST(replayed.result_int() == 401u);
+    BOOST_TEST(error_code_of(replayed) == "invalid_webhook");
+    BOOST_TEST(deliver_webhook(stack.port, body, unix_now(), "nonce-b2", "wrong-secret").result_int() == 401u);
+    BOOST_TEST(deliver_webhook(stack.port, body, unix_now() - 400, "nonce-c3", api_secret).result_int() == 401u);
+    BOOST_TEST(deliver_webhook(stack.port, body, unix_now() + 400, "nonce-d4", api_secret).result_int() == 401u);
+    auto unsigned_request = make_request(http::verb::post, "/api/trading/6mm-webhook", body);
+    unsigned_request.set(http::field::content_type, "application/json");
+    BOOST_TEST(fetch(stack.port, unsigned_request).result_int() == 401u);
+    BOOST_TEST(portal.requests_served() == 1);  // none of the refused ones reached the portal
 }

@@ -1,0 +1,104 @@
+#include "proto_handlers/sixmm/webhook.hpp"
+
+#include "gateway/client/outbound.hpp"
+#include "gateway/core/log.hpp"
+#include "proto_handlers/sixmm/errors.hpp"
+#include "proto_handlers/sixmm/settings.hpp"
+#include "proto_handlers/sixmm/signing.hpp"
+
+#include <charconv>
+#include <stdexcept>
+
+namespace tg::sixmm {
+namespace {
+
+constexpr std::chrono::seconds acceptance_window{300};  // the SDK README's 5 minutes
+
+constexpr ErrorInfo bad_signature{http::status::unauthorized, "invalid_webhook",
+                                  "the webhook's signature, timestamp or nonce was not accepted"};
+
+std::optional<std::int64_t> parse_seconds(std::string_view text) {
+    std::int64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+class WebhookHandler final : public handlers::Handler {
+public:
+    WebhookHandler(const handlers::HandlerSetup& setup, std::shared_ptr<NonceCache> nonces)
+        : secret_(setup.config.secrets.at(read_settings(setup.config).api_secret).reveal()),
+          nonces_(std::move(nonces)),
+          portal_(setup.upstream(setup.route.upstream)) {
+        if (!portal_) throw std::runtime_error("route " + setup.route.name + ": sixmm.webhook needs an upstream");
+    }
+
+    asio::awaitable<handlers::Response> handle(const handlers::Request& request) override {
+        const auto& message = request.message;
+        if (message.method() != http::verb::post) co_return error_response(errors::method_not_allowed, request.request_id);
+        if (const char* problem = verify(message)) {
+            log::warn("request ", request.request_id, ": 6MM webhook refused: ", problem);
+            co_return error_response(bad_signature, request.request_id);
+        }
+        http::request<http::string_body> forward{http::verb::post, message.target(), 11};
+        forward.set(http::field::content_type, message[http::field::content_type]);
+        forward.set("X-Webhook-Verified", "6mm");
+        forward.set("X-Agent-Timestamp", message["X-Agent-Timestamp"]);
+        forward.set("X-Agent-Nonce", message["X-Agent-Nonce"]);
+        forward.set("X-Request-Id", request.request_id);
+        forward.body() = message.body();  // untouched
+        auto answer = co_await client::call(*portal_, std::move(forward));
+        if (!answer.ok()) {
+            // Not 2xx, so 6MM delivers it again later.
+            co_return error_response(answer.outcome == client::CallResult::Outcome::timeout ? errors::upstream_timeout
+                                                                                             : errors::upstream_unavailable,
+                                     request.request_id);
+        }
+        handlers::Response response{answer.response.result(), 11};
+        response.set(http::field::content_type, answer.response[http::field::content_type]);
+        response.body() = std::move(answer.response.body());
+        co_return response;
+    }
+
+private:
+    // Why the webhook is refused, or nullptr. Verified before the body is parsed.
+    const char* verify(const http::request<http::string_body>& message) {
+        const std::string_view timestamp = message["X-Agent-Timestamp"];
+        const std::string_view nonce = message["X-Agent-Nonce"];
+        const std::string_view signature = message["X-Agent-Signature"];
+        if (timestamp.empty() || nonce.empty() || signature.empty()) return "missing X-Agent-* headers";
+        const auto sent_at = parse_seconds(timestamp);
+        if (!sent_at) return "timestamp is not Unix seconds";
+        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+        if (std::abs(now - *sent_at) > acceptance_window.count()) return "timestamp outside the 5-minute window";
+        const auto expected = webhook_signature(secret_, timestamp, nonce, message.body());
+        if (!constant_time_equal(signature, expected)) return "signature mismatch";
+        if (!nonces_->first_use(std::string(nonce), 2 * acceptance_window)) return "nonce seen before";
+        return nullptr;
+    }
+
+    std::string secret_;
+    std::shared_ptr<NonceCache> nonces_;
+    proxy::UpstreamPool* portal_;
+};
+
+}  // namespace
+
+bool NonceCache::first_use(const std::string& nonce, std::chrono::seconds keep_for) {
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(mutex_);
+    if (now >= next_sweep_) {
+        std::erase_if(seen_, [&](const auto& entry) { return entry.second <= now; });
+        next_sweep_ = now + std::chrono::seconds(30);
+    }
+    return seen_.try_emplace(nonce, now + keep_for).second;
+}
+
+std::unique_ptr<handlers::Handler> make_webhook_handler(const handlers::HandlerSetup& setup,
+                                                        std::shared_ptr<NonceCache> nonces) {
+    return std::make_unique<WebhookHandler>(setup, std::move(nonces));
+}
+
+}  // namespace tg::sixmm
