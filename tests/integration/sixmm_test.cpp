@@ -33,6 +33,7 @@ struct Options {
     int sixmm_timeout_ms = 2000;
     std::string portal_url = {};  // default: the sandbox portal
     std::string session_path = "/api/session";
+    std::string sixmm_url = {};  // default: the sandbox's 6MM stand-in
 };
 
 // The sandbox (portal + 6MM) and the gateway binary in front of them.
@@ -47,12 +48,13 @@ struct Stack {
         sandbox.emplace(argv, dir.path() / "sandbox.log");
         BOOST_REQUIRE(wait_for_port(portal_port) && wait_for_port(sixmm_port));
         const auto portal = options.portal_url.empty() ? "http://127.0.0.1:" + port_text(portal_port) : options.portal_url;
+        const auto sixmm = options.sixmm_url.empty() ? "http://127.0.0.1:" + port_text(sixmm_port) : options.sixmm_url;
         const auto config = dir.write("gateway.json", R"({
           "workers": 1,
           "listeners": [{"name": "public", "address": "127.0.0.1", "port": )" + port_text(port) + R"(}],
           "secrets": {"sixmm_secret": {"file": "gateway-secret"}},
           "upstreams": {"portal": {"servers": [")" + portal + R"("]},
-                        "sixmm": {"servers": ["http://127.0.0.1:)" + port_text(sixmm_port) + R"("],
+                        "sixmm": {"servers": [")" + sixmm + R"("],
                                   "response_timeout_ms": )" + std::to_string(options.sixmm_timeout_ms) + R"(}},
           "partner_session": {"introspect": {"upstream": "portal", "path": ")" + options.session_path + R"(",
                                              "cookies": ["portal_session"], "cache_ttl_ms": 3000}},
@@ -268,6 +270,17 @@ BOOST_AUTO_TEST_CASE(platform_failures_map_to_503_504_502) {
 }
 
 BOOST_AUTO_TEST_CASE(a_6mm_that_is_not_running_is_503_fast) {
+    Stack stack(Options{.sixmm_url = "http://127.0.0.1:" + port_text(unused_port())});
+    const auto cookie = stack.login("alice");
+    const auto start = std::chrono::steady_clock::now();
+    const auto response = stack.embed_token(cookie);
+    BOOST_TEST(response.result_int() == 503u);
+    BOOST_TEST(error_code_of(response) == "upstream_unavailable");
+    BOOST_TEST(response[http::field::retry_after] == "7");
+    BOOST_TEST((std::chrono::steady_clock::now() - start < 1500ms));
+}
+
+BOOST_AUTO_TEST_CASE(a_portal_that_is_down_is_503_not_session_expired) {
     Stack stack;
     const auto cookie = stack.login("alice");
     stack.sandbox.reset();  // the portal goes too: the session lookup itself fails
