@@ -1,5 +1,7 @@
 #include "gateway/core/log.hpp"
 
+#include "gateway/core/time_format.hpp"
+
 #include <unistd.h>
 
 #include <atomic>
@@ -22,19 +24,6 @@ const char* level_name(Level level) {
     return "?";
 }
 
-std::string utc_timestamp() {
-    using namespace std::chrono;
-    const auto now = system_clock::now();
-    const auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-    const std::time_t t = system_clock::to_time_t(now);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char text[40];
-    const auto n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::snprintf(text + n, sizeof text - n, ".%03dZ", static_cast<int>(ms));
-    return text;
-}
-
 }  // namespace
 
 void set_min_level(Level level) { min_level.store(level, std::memory_order_relaxed); }
@@ -42,7 +31,7 @@ void set_min_level(Level level) { min_level.store(level, std::memory_order_relax
 bool enabled(Level level) { return level >= min_level.load(std::memory_order_relaxed); }
 
 void write(Level level, std::string_view message) {
-    std::string line = utc_timestamp();
+    std::string line = rfc3339_millis(std::chrono::system_clock::now());
     line += ' ';
     line += level_name(level);
     line += ' ';

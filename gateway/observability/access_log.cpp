@@ -1,6 +1,7 @@
 #include "gateway/observability/access_log.hpp"
 
 #include "gateway/core/log.hpp"
+#include "gateway/core/time_format.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -14,18 +15,6 @@
 
 namespace tg::observability {
 namespace {
-
-std::string rfc3339_millis(std::chrono::system_clock::time_point time) {
-    using namespace std::chrono;
-    const auto ms = duration_cast<milliseconds>(time.time_since_epoch()).count() % 1000;
-    const std::time_t t = system_clock::to_time_t(time);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char text[40];
-    const auto n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::snprintf(text + n, sizeof text - n, ".%03dZ", static_cast<int>(ms));
-    return text;
-}
 
 void write_all(int fd, std::string_view data) {
     while (!data.empty()) {

@@ -1,8 +1,7 @@
 #include "proto_handlers/partner_session/settings.hpp"
 
 #include "gateway/config/fields.hpp"
-
-#include <stdexcept>
+#include "gateway/config/section.hpp"
 
 namespace tg::partner_session {
 namespace {
@@ -64,10 +63,7 @@ void validate_section(const boost::json::value& section, const std::string& path
 }
 
 Settings read_settings(const config::Config& config) {
-    const auto* section = config.document.if_contains(section_name);
-    if (!section) throw std::runtime_error("the config has no \"partner_session\" section");
-    std::vector<config::Problem> ignored;  // validated at load time
-    return read(*section, section_name, nullptr, ignored);
+    return config::read_validated_section(config, section_name, read);
 }
 
 }  // namespace tg::partner_session

@@ -1,8 +1,7 @@
 #include "proto_handlers/sixmm/settings.hpp"
 
 #include "gateway/config/fields.hpp"
-
-#include <stdexcept>
+#include "gateway/config/section.hpp"
 
 namespace tg::sixmm {
 namespace {
@@ -59,10 +58,7 @@ void validate_section(const boost::json::value& section, const std::string& path
 }
 
 Settings read_settings(const config::Config& config) {
-    const auto* section = config.document.if_contains(section_name);
-    if (!section) throw std::runtime_error("the config has no \"sixmm\" section");
-    std::vector<config::Problem> ignored;
-    return read(*section, section_name, nullptr, ignored);
+    return config::read_validated_section(config, section_name, read);
 }
 
 }  // namespace tg::sixmm

@@ -7,6 +7,7 @@
 #include "tests/support/client.hpp"
 #include "tests/support/gateway_fixture.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/running_gateway.hpp"
 #include "tests/support/test_upstream.hpp"
 
 #include <boost/json/parse.hpp>
@@ -21,11 +22,6 @@ namespace json = boost::json;
 
 namespace {
 
-const std::string gateway_bin = TG_GATEWAY_BIN;
-const std::string sandbox_bin = TG_SANDBOX_BIN;
-
-std::string port_text(std::uint16_t port) { return std::to_string(port); }
-
 CommandResult check(const TempDir& dir, const std::string& config_text, const std::string& env = "") {
     const auto file = dir.write("config.json", config_text);
     return run_command("env " + env + " " + gateway_bin + " --check " + file.string());
@@ -38,18 +34,6 @@ std::string plain_config(std::uint16_t port, const std::string& upstream_url, co
       "upstreams": {"app": {"servers": [")" + upstream_url + R"("]}},
       "routes": [{"match": {"prefix": "/"}, "upstream": "app"}]})";
 }
-
-// A running gateway binary with its output captured.
-struct RunningGateway {
-    RunningGateway(const TempDir& dir, const std::string& config_text, std::uint16_t port)
-        : config(dir.write("gateway.json", config_text)),
-          log(dir.path() / "gateway.log"),
-          process({gateway_bin, "--config", config.string()}, log) {
-        BOOST_REQUIRE_MESSAGE(wait_for_port(port), "gateway did not start: " << read_file(log));
-    }
-    std::filesystem::path config, log;
-    ChildProcess process;
-};
 
 void make_certificate(const TempDir& dir, const std::string& name, const std::string& san) {
     const auto result = run_command("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
@@ -148,7 +132,7 @@ BOOST_AUTO_TEST_CASE(tls_listener_serves_tls12_and_13_with_alpn_and_refuses_olde
     const auto port = unused_port();
     const std::string tls = R"(, "tls": {"cert_file": ")" + (dir.path() / "cert.pem").string() + R"(", "key_file": ")" +
                             (dir.path() / "key.pem").string() + R"(", "handshake_timeout_ms": 500})";
-    RunningGateway gateway(dir, plain_config(port, upstream.url(), tls), port);
+    RunningGateway gateway(dir, plain_config(port, upstream.url(), tls), {port});
     const std::string url = "https://localhost:" + port_text(port) + "/echo/over-tls";
     const std::string curl = "curl -sS -v --cacert " + (dir.path() / "cert.pem").string() + " ";
 
@@ -213,7 +197,7 @@ BOOST_AUTO_TEST_CASE(bodies_of_200_megabytes_stream_both_ways_with_flat_memory) 
     TempDir dir;
     TestUpstream upstream;
     const auto port = unused_port();
-    RunningGateway gateway(dir, plain_config(port, upstream.url()), port);
+    RunningGateway gateway(dir, plain_config(port, upstream.url()), {port});
     const long baseline_kib = gateway.process.rss_kib();
     constexpr long megabytes = 200;
     const std::string bytes = std::to_string(megabytes * 1024 * 1024);
@@ -240,7 +224,7 @@ BOOST_AUTO_TEST_CASE(demo_portal_login_works_through_the_gateway) {
     ChildProcess portal({sandbox_bin, "--portal", "127.0.0.1:" + port_text(portal_port)}, dir.path() / "portal.log");
     BOOST_REQUIRE(wait_for_port(portal_port));
     const auto port = unused_port();
-    RunningGateway gateway(dir, plain_config(port, "http://127.0.0.1:" + port_text(portal_port)), port);
+    RunningGateway gateway(dir, plain_config(port, "http://127.0.0.1:" + port_text(portal_port)), {port});
 
     const auto home = fetch(port, "/");
     BOOST_TEST(home.result_int() == 200u);

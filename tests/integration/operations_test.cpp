@@ -6,6 +6,7 @@
 #include "tests/support/client.hpp"
 #include "tests/support/gateway_fixture.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/running_gateway.hpp"
 #include "tests/support/test_upstream.hpp"
 
 #include <boost/asio/connect.hpp>
@@ -32,11 +33,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 
 namespace {
-
-const std::string gateway_bin = TG_GATEWAY_BIN;
-const std::string sandbox_bin = TG_SANDBOX_BIN;
-
-std::string port_text(std::uint16_t port) { return std::to_string(port); }
 
 struct Ports {
     std::uint16_t public_port = 0;
@@ -73,19 +69,6 @@ std::vector<json::object> read_log_lines(const std::filesystem::path& file) {
     while (std::getline(in, line)) lines.push_back(json::parse(line).as_object());
     return lines;
 }
-
-// A running gateway binary with its output captured.
-struct RunningGateway {
-    RunningGateway(const TempDir& dir, const std::string& config_text, const Ports& ports)
-        : config(dir.write("gateway.json", config_text)),
-          log(dir.path() / "gateway.log"),
-          process({gateway_bin, "--config", config.string()}, log) {
-        BOOST_REQUIRE_MESSAGE(wait_for_port(ports.public_port) && wait_for_port(ports.admin_port),
-                              "gateway did not start: " << read_file(log));
-    }
-    std::filesystem::path config, log;
-    ChildProcess process;
-};
 
 Ports fresh_ports() { return {unused_port(), unused_port()}; }
 
@@ -205,7 +188,7 @@ BOOST_AUTO_TEST_CASE(sighup_during_load_switches_the_route_without_failing_a_req
     TestUpstream first, second;
     TempDir dir;
     const auto ports = fresh_ports();
-    RunningGateway gateway(dir, config_text(ports, first.url()), ports);
+    RunningGateway gateway(dir, config_text(ports, first.url()), {ports.public_port, ports.admin_port});
     const auto metrics_before = fetch(ports.admin_port, "/metrics").body();
 
     constexpr int total = 3000;
@@ -245,7 +228,7 @@ BOOST_AUTO_TEST_CASE(an_invalid_reload_keeps_the_running_config) {
     TestUpstream upstream;
     TempDir dir;
     const auto ports = fresh_ports();
-    RunningGateway gateway(dir, config_text(ports, upstream.url()), ports);
+    RunningGateway gateway(dir, config_text(ports, upstream.url()), {ports.public_port, ports.admin_port});
     dir.write("gateway.json", R"({"listeners": [{"name": "public", "port": 1}], "routes": [{"match": {"prefix": "/"}, "upstream": "gone"}]})");
     gateway.process.signal(SIGHUP);
     std::this_thread::sleep_for(300ms);
@@ -258,7 +241,7 @@ BOOST_AUTO_TEST_CASE(a_listener_change_on_reload_is_reported_and_not_applied) {
     TestUpstream upstream;
     TempDir dir;
     const auto ports = fresh_ports();
-    RunningGateway gateway(dir, config_text(ports, upstream.url()), ports);
+    RunningGateway gateway(dir, config_text(ports, upstream.url()), {ports.public_port, ports.admin_port});
     dir.write("gateway.json", config_text({unused_port(), ports.admin_port}, upstream.url()));
     gateway.process.signal(SIGHUP);
     std::this_thread::sleep_for(300ms);
@@ -270,7 +253,7 @@ BOOST_AUTO_TEST_CASE(sigterm_lets_a_slow_request_finish_and_exits_0) {
     TestUpstream upstream;
     TempDir dir;
     const auto ports = fresh_ports();
-    RunningGateway gateway(dir, config_text(ports, upstream.url()), ports);
+    RunningGateway gateway(dir, config_text(ports, upstream.url()), {ports.public_port, ports.admin_port});
     HttpClient idle_keep_alive(ports.public_port);
     BOOST_REQUIRE(idle_keep_alive.get("/echo").result_int() == 200u);
 
@@ -297,7 +280,7 @@ BOOST_AUTO_TEST_CASE(sigusr1_reopens_the_access_log_after_rotation) {
     TempDir dir;
     const auto ports = fresh_ports();
     const auto log_file = dir.path() / "access.log";
-    RunningGateway gateway(dir, config_text(ports, upstream.url(), R"(, "access_log": {"path": "access.log"})"), ports);
+    RunningGateway gateway(dir, config_text(ports, upstream.url(), R"(, "access_log": {"path": "access.log"})"), {ports.public_port, ports.admin_port});
     BOOST_REQUIRE(fetch(ports.public_port, "/echo/before").result_int() == 200u);
     std::this_thread::sleep_for(400ms);
     std::filesystem::rename(log_file, dir.path() / "access.log.1");

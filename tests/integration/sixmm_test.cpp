@@ -6,6 +6,7 @@
 #include "proto_handlers/sixmm/signing.hpp"
 #include "tests/support/client.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/running_gateway.hpp"
 #include "tests/support/test_upstream.hpp"
 
 #include <boost/json/parse.hpp>
@@ -21,11 +22,7 @@ namespace json = boost::json;
 
 namespace {
 
-const std::string gateway_bin = TG_GATEWAY_BIN;
-const std::string sandbox_bin = TG_SANDBOX_BIN;
 const std::string api_secret = "sandbox-test-secret-7f3a9c";
-
-std::string port_text(std::uint16_t port) { return std::to_string(port); }
 
 struct Options {
     std::vector<std::string> sandbox_flags = {};
