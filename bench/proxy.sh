@@ -554,6 +554,11 @@ write_report() {
       echo
       echo "</details>"
     done
+    # What profiling found and what was changed (kept by hand, not measured by this run).
+    if [ -f "$BENCH_DIR/profile.md" ]; then
+      echo
+      cat "$BENCH_DIR/profile.md"
+    fi
   } >"$OUT_DIR/proxy.md"
   gnuplot -e "datafile='$TMP/plot.dat'; outfile='$OUT_DIR/proxy.png'" "$BENCH_DIR/lib/plot.gp" ||
     die "gnuplot failed"
