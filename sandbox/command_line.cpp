@@ -36,6 +36,32 @@ std::chrono::milliseconds milliseconds_argument(std::string_view option, std::st
   return std::chrono::milliseconds(milliseconds);
 }
 
+// An absolute http(s) base URL without query or fragment; trailing slashes are dropped.
+std::string base_url_argument(std::string_view option, std::string_view value) {
+  const auto fail = [&]() -> std::string {
+    throw CommandLineError(std::string(option) + " expects an http:// or https:// base URL, got '" +
+                           std::string(value) + "'");
+  };
+  std::string_view rest;
+  if (value.starts_with("http://")) {
+    rest = value.substr(7);
+  } else if (value.starts_with("https://")) {
+    rest = value.substr(8);
+  } else {
+    return fail();
+  }
+  if (rest.empty() || rest.front() == '/') return fail();
+  for (const char c : value) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' ||
+        c == '?' || c == '#' || c == '\'' || c == '`') {
+      return fail();
+    }
+  }
+  std::string url(value);
+  while (url.ends_with('/')) url.pop_back();
+  return url;
+}
+
 std::string non_empty_argument(std::string_view option, std::string_view value) {
   if (value.empty()) throw CommandLineError(std::string(option) + " needs a non-empty value");
   return std::string(value);
@@ -64,6 +90,8 @@ CommandLine parse_command_line(std::span<const char* const> args) {
       command_line.options.portal = listen_address_argument(option, value());
     } else if (option == "--session-ttl") {
       command_line.options.session_ttl = seconds_argument(option, value());
+    } else if (option == "--portal-sixmm-url") {
+      command_line.options.portal_sixmm_url = base_url_argument(option, value());
     } else if (option == "--sixmm") {
       command_line.options.sixmm = listen_address_argument(option, value());
     } else if (option == "--sixmm-agent-code") {
@@ -93,7 +121,7 @@ CommandLine parse_command_line(std::span<const char* const> args) {
 }
 
 std::string usage() {
-  return "Usage: trading-sandbox [--portal HOST:PORT [--session-ttl SECONDS]]\n"
+  return "Usage: trading-sandbox [--portal HOST:PORT [--session-ttl SECONDS] [--portal-sixmm-url URL]]\n"
          "                       [--sixmm HOST:PORT [--sixmm-agent-code CODE] [--sixmm-api-secret-file PATH]\n"
          "                        [--sixmm-auto-bound | --sixmm-require-bind]\n"
          "                        [--sixmm-mode normal|slow|down|reject] [--sixmm-slow-ms MS]]\n"
@@ -104,6 +132,8 @@ std::string usage() {
          "\n"
          "  --portal HOST:PORT       serve the demo partner portal (PORT 0: any free port)\n"
          "  --session-ttl SECONDS    portal session lifetime (default 3600)\n"
+         "  --portal-sixmm-url URL   6MM stand-in base URL the portal's /trading page loads the widget\n"
+         "                           SDK from (default http://127.0.0.1:9100)\n"
          "  --sixmm HOST:PORT        serve the 6MM stand-in (Agent API, agent-sso exchange, widget)\n"
          "  --sixmm-agent-code CODE  expected agentCode (default AGENT001)\n"
          "  --sixmm-api-secret-file PATH\n"

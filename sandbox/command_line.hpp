@@ -15,6 +15,8 @@ namespace tg::sandbox {
 struct SandboxOptions {
   std::optional<ListenAddress> portal;
   std::chrono::seconds session_ttl{3600};
+  // Where the portal's /trading page loads the 6MM widget SDK from (the stand-in's URL).
+  std::string portal_sixmm_url = "http://127.0.0.1:9100";
   std::optional<ListenAddress> sixmm;
   sixmm::SixmmOptions sixmm_options;
 };

@@ -75,7 +75,7 @@ int run(const SandboxOptions& options) {
   std::optional<portal::Portal> demo_portal;
   std::vector<std::unique_ptr<HttpServer>> servers;
   if (options.portal) {
-    demo_portal.emplace(portal::PortalOptions{options.session_ttl});
+    demo_portal.emplace(portal::PortalOptions{options.session_ttl, options.portal_sixmm_url});
     servers.push_back(start_service(
         io, "portal", *options.portal,
         [&demo_portal](const Request& r) { return demo_portal->handle(r); },

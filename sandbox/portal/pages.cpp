@@ -21,7 +21,147 @@ constexpr std::string_view kStyle = R"(
     .error { background: #fde8e8; color: #9b1c1c; padding: 0.6rem; border-radius: 4px; }
     .muted { color: #667; font-size: 0.9rem; }
     ul.apps { padding-left: 1.2rem; }
+    .ok { color: #17692f; }
+    .widget { margin-top: 0.8rem; border: 1px solid #d5dbe1; border-radius: 4px; min-height: 2rem; }
+    .controls button { margin-right: 0.5rem; }
+    ol.events { font-size: 0.9rem; color: #445; }
 )";
+
+// The /trading page's script. It takes no value from the server side except through the
+// data-* attributes of #trading-widget (HTML-escaped), so nothing dynamic is spliced into JS.
+constexpr std::string_view kTradingScript = R"JS(
+(function () {
+  'use strict';
+  var mount = document.getElementById('trading-widget');
+  var status = document.getElementById('widget-status');
+  var eventLog = document.getElementById('widget-event-log');
+  var refreshButton = document.getElementById('refresh-token');
+  var agentButton = document.getElementById('open-agent-sso');
+  var agentSection = document.getElementById('agent-sso');
+  var agentMount = document.getElementById('agent-sso-widget');
+  var agentStatus = document.getElementById('agent-sso-status');
+  var baseUrl = mount.getAttribute('data-sixmm-url');
+  var symbol = mount.getAttribute('data-symbol');
+  window.__tgWidgetEvents = window.__tgWidgetEvents || [];  // the SDK pushes 'ready' / 'error' here
+  window.__tgLastTokenStatus = null;  // HTTP status of the latest embed-token call (0: network error)
+  window.__tgLastEntryStatus = null;  // same for trading-entry
+
+  function show(element, text, className) {
+    element.textContent = text;
+    element.className = className || '';
+  }
+  function logEvent(widgetName, text) {
+    var item = document.createElement('li');
+    item.textContent = new Date().toLocaleTimeString() + ' ' + widgetName + ': ' + text;
+    eventLog.appendChild(item);
+  }
+  function showError(element, detail, lastStatus) {
+    var code = detail && detail.code ? String(detail.code) : 'unknown';
+    var text = 'error: ' + code;
+    if (detail && detail.message && detail.message !== code) text += ' \u2014 ' + detail.message;
+    show(element, text, 'error');
+    if (lastStatus === 401 && /_provider_failed$/.test(code)) {
+      element.appendChild(document.createTextNode(' \u2014 your portal session has ended: '));
+      var link = document.createElement('a');
+      link.href = '/login';
+      link.textContent = 'sign in again';
+      element.appendChild(link);
+    }
+    return code;
+  }
+
+  if (!window.TradingWidget || typeof window.TradingWidget.create !== 'function') {
+    show(status, 'error: the 6MM widget SDK could not be loaded from ' + baseUrl, 'error');
+    refreshButton.disabled = true;
+    agentButton.disabled = true;
+    return;
+  }
+
+  // POSTs JSON to the gateway with the portal cookie. A non-2xx answer rejects (the
+  // widget then reports an error); the status is recorded either way.
+  function postJson(path, body, recordStatus) {
+    return fetch(path, {
+      method: 'POST',
+      credentials: 'include',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      recordStatus(response.status);
+      return response.json().catch(function () { return null; }).then(function (data) {
+        if (!response.ok) {
+          var code = data && data.error && typeof data.error.code === 'string' ? data.error.code : 'http_error';
+          var error = new Error(path + ' answered HTTP ' + response.status + ' (' + code + ')');
+          error.status = response.status;
+          error.code = code;
+          throw error;
+        }
+        if (!data || typeof data !== 'object') throw new Error(path + ' answered without a JSON object');
+        return data;
+      });
+    }, function (error) {
+      recordStatus(0);
+      throw error;
+    });
+  }
+
+  // Partner-token mode: every auth request of the frame fetches a NEW embed token.
+  var widget = window.TradingWidget.create({
+    container: mount,
+    baseUrl: baseUrl,
+    symbol: symbol,
+    auth: {
+      mode: 'partner-token',
+      tokenProvider: function (request) {
+        return postJson('/api/trading/embed-token',
+          { channelId: request.channelId, symbol: request.symbol, reason: request.reason },
+          function (code) { window.__tgLastTokenStatus = code; });
+      }
+    }
+  });
+  window.__tgWidget = widget;
+  widget.on('ready', function () {
+    show(status, 'ready', 'ok');
+    logEvent('partner-token', 'ready');
+  });
+  widget.on('error', function (detail) {
+    logEvent('partner-token', 'error ' + showError(status, detail, window.__tgLastTokenStatus));
+  });
+  refreshButton.addEventListener('click', function () {
+    show(status, 'refreshing the token\u2026', '');
+    widget.refreshAuth('manual');
+  });
+
+  // Agent-sso mode: a second widget that opens a one-time entry URL from the gateway.
+  var agentWidget = null;
+  agentButton.addEventListener('click', function () {
+    if (agentWidget) agentWidget.destroy();
+    agentSection.hidden = false;
+    show(agentStatus, 'opening the 6MM terminal\u2026', '');
+    var current = agentWidget = window.TradingWidget.create({
+      container: agentMount,
+      baseUrl: baseUrl,
+      symbol: symbol,
+      auth: {
+        mode: 'agent-sso',
+        redirectPath: '/trade/' + symbol,
+        entryUrlProvider: function (request) {
+          return postJson('/api/trading-entry', { redirectPath: request.redirectPath },
+            function (code) { window.__tgLastEntryStatus = code; })
+            .then(function (data) { return data.webUrl; });
+        }
+      }
+    });
+    window.__tgAgentWidget = current;
+    current.on('ready', function () {
+      show(agentStatus, 'ready', 'ok');
+      logEvent('agent-sso', 'ready');
+    });
+    current.on('error', function (detail) {
+      logEvent('agent-sso', 'error ' + showError(agentStatus, detail, window.__tgLastEntryStatus));
+    });
+  });
+})();
+)JS";
 
 std::string layout(std::string_view title, std::string_view body) {
   std::string html;
@@ -63,6 +203,34 @@ std::string signed_in_home(const DemoUser& user, std::span<const AppLink> apps) 
 }
 
 }  // namespace
+
+std::string trading_page(const DemoUser& user, std::string_view sixmm_url) {
+  constexpr std::string_view kSymbol = "BTCUSDT";
+  const std::string base = html_escape(sixmm_url);
+  std::string body;
+  body += "<h1>Trading widget</h1>\n";
+  body += "<p class=\"muted\">Signed in as " + html_escape(user.name) +
+          ". The 6MM widget below gets a one-time embed token from the gateway for every "
+          "authorization; the SDK comes from <code>" + base + "</code>.</p>\n";
+  body += "<div class=\"controls\">\n"
+          "<button type=\"button\" id=\"refresh-token\">Refresh token</button>\n"
+          "<button type=\"button\" id=\"open-agent-sso\">Open in agent-sso mode</button>\n"
+          "</div>\n";
+  body += "<p>Widget status: <span id=\"widget-status\" role=\"status\">loading&hellip;</span></p>\n";
+  body += "<div class=\"widget\" id=\"trading-widget\" data-sixmm-url=\"" + base + "\" data-symbol=\"" +
+          html_escape(kSymbol) + "\"></div>\n";
+  body += "<section id=\"agent-sso\" hidden>\n<h2>Agent-sso mode</h2>\n"
+          "<p>Status: <span id=\"agent-sso-status\" role=\"status\"></span></p>\n"
+          "<div class=\"widget\" id=\"agent-sso-widget\"></div>\n</section>\n";
+  body += "<h2>Widget events</h2>\n<ol class=\"events\" id=\"widget-event-log\"></ol>\n";
+  body += "<p><a href=\"/\">Back to the portal</a></p>\n";
+  body += "<form method=\"post\" action=\"/logout\"><button type=\"submit\">Sign out</button></form>\n";
+  body += "<script src=\"" + base + "/sdk/trading-widget/v1/index.js\"></script>\n";
+  body += "<script>";
+  body += kTradingScript;
+  body += "</script>\n";
+  return layout("Trading widget - Demo Broker Portal", body);
+}
 
 std::string home_page(const DemoUser* user, std::span<const AppLink> apps) {
   return layout("Demo Broker Portal", user ? signed_in_home(*user, apps) : signed_out_home());

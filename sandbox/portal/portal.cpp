@@ -8,6 +8,8 @@
 
 #include <boost/json/object.hpp>
 
+#include <utility>
+
 namespace tg::sandbox::portal {
 
 namespace {
@@ -42,7 +44,10 @@ Response login_form_response(http::status status, std::string_view error,
 
 }  // namespace
 
-Portal::Portal(PortalOptions options) : sessions_(options.session_ttl) {
+Portal::Portal(PortalOptions options)
+    : sessions_(options.session_ttl),
+      sixmm_url_(std::move(options.sixmm_url)),
+      apps_{{"Trading widget", "/trading"}} {
   using http::verb;
   router_.add(verb::get, "/", [this](const Request& r) { return home(r); });
   router_.add(verb::get, "/login", [](const Request&) {
@@ -51,6 +56,7 @@ Portal::Portal(PortalOptions options) : sessions_(options.session_ttl) {
   router_.add(verb::post, "/login", [this](const Request& r) { return login(r); });
   router_.add(verb::post, "/logout", [this](const Request& r) { return logout(r); });
   router_.add(verb::get, "/api/session", [this](const Request& r) { return session(r); });
+  router_.add(verb::get, "/trading", [this](const Request& r) { return trading(r); });
   for (verb method : {verb::get, verb::post, verb::put, verb::patch, verb::delete_}) {
     router_.add(method, "/api/debug/request", [](const Request& r) {
       return json_response(http::status::ok, describe_request(r));
@@ -119,6 +125,12 @@ Response Portal::session(const Request& request) {
   const auto current = signed_in(request);
   if (!current) return json_response(http::status::unauthorized, {{"error", "no_session"}});
   return json_response(http::status::ok, session_json(*current->user, current->session));
+}
+
+Response Portal::trading(const Request& request) {
+  const auto current = signed_in(request);
+  if (!current) return see_other("/login");
+  return html_response(http::status::ok, trading_page(*current->user, sixmm_url_));
 }
 
 }  // namespace tg::sandbox::portal

@@ -8,16 +8,20 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace tg::sandbox::portal {
 
 struct PortalOptions {
   std::chrono::seconds session_ttl{3600};
+  // Base URL of the 6MM stand-in (or 6MM's app origin): /trading loads the widget SDK from it.
+  std::string sixmm_url = "http://127.0.0.1:9100";
 };
 
 // The demo partner portal: cookie login for the demo users, a home page that
-// links to the trading apps, and a JSON session API for the gateway to call.
+// links to the trading apps, the "Trading widget" page (the 6MM widget fed by the
+// gateway's token endpoints), and a JSON session API for the gateway to call.
 class Portal {
  public:
   explicit Portal(PortalOptions options = {});
@@ -39,9 +43,11 @@ class Portal {
   Response login(const Request& request);
   Response logout(const Request& request);
   Response session(const Request& request);
+  Response trading(const Request& request);
 
   Router router_;
   SessionStore sessions_;
+  std::string sixmm_url_;
   std::vector<AppLink> apps_;
 };
 
