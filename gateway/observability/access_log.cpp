@@ -37,8 +37,10 @@ std::string path_with_query_keys(std::string_view target) {
     while (!query.empty()) {
         const auto amp = query.find('&');
         const auto pair = query.substr(0, amp);
-        const auto key = pair.substr(0, pair.find('='));
-        if (!key.empty()) {
+        const auto equals = pair.find('=');
+        // An item without "=" is a bare value (it can be a token): logged as "-".
+        const auto key = equals == std::string_view::npos ? std::string_view("-") : pair.substr(0, equals);
+        if (!pair.empty()) {
             if (!first) result += '&';
             result += key;
             first = false;

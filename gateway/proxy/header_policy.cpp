@@ -36,6 +36,8 @@ void apply_header_rules(http::fields& fields, const config::HeaderRules& rules,
 }
 
 void set_forwarding_headers(http::fields& fields, const ForwardingInfo& info) {
+    // Asserted only by the gateway itself (sixmm.webhook): a client's copy is never passed on.
+    fields.erase("X-Webhook-Verified");
     fields.set("X-Forwarded-For", info.client_address);
     fields.set("X-Forwarded-Proto", info.tls ? "https" : "http");
     if (info.original_host.empty()) {

@@ -32,7 +32,8 @@ struct ForwardingInfo {
 };
 
 // Sets X-Forwarded-For (replacing any client-sent chain: the gateway is the edge),
-// X-Forwarded-Proto, X-Forwarded-Host and X-Request-Id.
+// X-Forwarded-Proto, X-Forwarded-Host and X-Request-Id, and removes X-Webhook-Verified,
+// which only the gateway may assert.
 void set_forwarding_headers(http::fields& fields, const ForwardingInfo& info);
 
 }  // namespace tg::proxy

@@ -137,7 +137,9 @@ ReloadResult Gateway::reload(std::shared_ptr<const config::Config> config) {
     if (runtime_->config->workers != config->workers) result.ignored.push_back("workers");
     if (runtime_->config->access_log.path != config->access_log.path) result.ignored.push_back("access_log");
     try {
-        runtime_ = Runtime::build(std::move(config), registry_);
+        auto runtime = Runtime::build(std::move(config), registry_);
+        workers_.front()->try_build(runtime);
+        runtime_ = std::move(runtime);
     } catch (const std::exception& e) {
         result.error = e.what();
         return result;

@@ -93,7 +93,8 @@ private:
     // would announce them.
     asio::awaitable<bool> wait_for_request(const config::Limits& limits) {
         if (buffer_.size() != 0) co_return true;
-        if (worker_.shared().closing.load(std::memory_order_relaxed)) co_return false;
+        // A connection accepted just before the drain still gets its first request served.
+        if (requests_served_ > 0 && worker_.shared().closing.load(std::memory_order_relaxed)) co_return false;
         if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
             buffer_.shrink_to_fit();
             auto& socket = beast::get_lowest_layer(stream_).socket();
@@ -121,14 +122,16 @@ private:
 
     // Serves one request and records it; true when the connection may carry another.
     asio::awaitable<bool> serve_one() {
-        // Held for the whole request, so a request never sees half of a config reload.
-        const auto state = worker_.state();
-        const bool request_arrived = co_await wait_for_request(state->runtime->config->limits);
+        const bool request_arrived = co_await wait_for_request(worker_.state()->runtime->config->limits);
         if (!request_arrived) co_return false;
+        // Taken once the request is here and held until it is answered: a keep-alive
+        // connection picks up a reload with its next request, and no request sees half of one.
+        const auto state = worker_.state();
         facts_ = RequestFacts{};
         facts_.time = std::chrono::system_clock::now();
         facts_.start = steady::now();
         const bool keep_alive = co_await handle_request(*state);
+        ++requests_served_;
         if (facts_.status != 0) record();
         co_return keep_alive && !worker_.shared().closing.load(std::memory_order_relaxed);
     }
@@ -235,7 +238,13 @@ private:
         facts_.bytes_in = body.size();
         http::request<http::string_body> message{std::move(req.base()), std::move(body)};
         handlers::Request request{message, request_id, client_address_, is_tls()};
-        auto response = co_await handler.handle(request);
+        handlers::Response response;
+        try {
+            response = co_await handler.handle(request);
+        } catch (const std::exception& e) {
+            log::error("request ", request_id, ": handler failed: ", e.what());
+            response = make_error_response(errors::internal, request_id);
+        }
         response.set("X-Request-Id", request_id);
         co_return co_await send(std::move(response), keep_alive);
     }
@@ -357,6 +366,7 @@ private:
     std::string client_address_;
     RequestFacts facts_;
     bool idle_ = false;            // waiting for the next request: may be closed by a drain
+    std::uint64_t requests_served_ = 0;
     bool head_request_ = false;    // the request being answered is HEAD: no body
     bool unread_body_ = false;     // answered before its body was read
     bool reset_on_close_ = false;  // a response was broken off

@@ -46,7 +46,13 @@ std::shared_ptr<WorkerState> Worker::build_state(std::shared_ptr<const Runtime> 
     return state;
 }
 
-void Worker::apply(std::shared_ptr<const Runtime> runtime) { state_ = build_state(std::move(runtime)); }
+void Worker::apply(std::shared_ptr<const Runtime> runtime) {
+    try {
+        state_ = build_state(std::move(runtime));
+    } catch (const std::exception& e) {
+        log::error("worker ", id_, ": keeping the previous config: ", e.what());
+    }
+}
 
 void Worker::add_session(DrainableSession* session) {
     sessions_.insert(session);

@@ -70,7 +70,8 @@ Identity read_identity(const boost::json::value& answer, const ClaimPointers& po
         identity.can_trade = can_trade->get_bool();
     }
     if (const auto* expires = claim(answer, pointers.expires_at); expires && expires->is_number()) {
-        identity.expires_at = expires->to_number<std::int64_t>();
+        // Seconds may come fractional (Date.now() / 1000): whole seconds are enough.
+        identity.expires_at = static_cast<std::int64_t>(expires->to_number<double>());
     }
     return identity;
 }
@@ -92,11 +93,20 @@ asio::awaitable<Lookup> Resolver::resolve(const http::fields& request, std::stri
         co_return shared->result;
     }
     auto flight = std::make_shared<Flight>(co_await asio::this_coro::executor);
+    flight->result.kind = Lookup::Kind::unavailable;  // what waiters see if the lookup throws
     in_flight_.emplace(key, flight);
+    // However the lookup ends, the flight is over and its waiters are woken.
+    struct Land {
+        Resolver& resolver;
+        const std::string& key;
+        Flight& flight;
+        ~Land() {
+            resolver.in_flight_.erase(key);
+            flight.done.cancel();
+        }
+    } land{*this, key, *flight};
     flight->result = co_await ask_portal(cookies, request_id);
-    in_flight_.erase(key);
     remember(key, flight->result);
-    flight->done.cancel();
     co_return flight->result;
 }
 

@@ -41,9 +41,14 @@ asio::awaitable<AgentResult> AgentApi::call(std::string_view path, boost::json::
         co_return result;
     }
     auto& object = json.as_object();
-    result.code = object["code"].is_number() ? object["code"].to_number<std::int64_t>() : -1;
+    boost::system::error_code number_ec;
+    result.code = object["code"].to_number<std::int64_t>(number_ec);
+    if (number_ec) result.code = -1;
     if (auto* data = object.if_contains("data"); data && data->is_object()) {
-        for (auto& [key, value] : data->as_object()) object.insert_or_assign(key, value);
+        // Move the wrapper out before merging: inserting into `object` may free it.
+        auto inner = std::move(data->as_object());
+        object.erase("data");
+        for (auto& [key, value] : inner) object.insert_or_assign(key, std::move(value));
     }
     const auto* message = object.if_contains("message");
     if (result.code != 0) {

@@ -43,6 +43,13 @@ bool valid_channel_id(std::string_view id) { return !id.empty() && id.size() <= 
 bool valid_redirect_path(std::string_view path) {
     if (path.size() < 1 || path.size() > 2048 || path.front() != '/') return false;
     if (path.size() > 1 && path[1] == '/') return false;  // "//host" is another site
+    // Nor once decoded: "/%2F%2Fhost" or "/%5Chost" could become one at the platform.
+    for (std::size_t i = path.find('%'); i != std::string_view::npos; i = path.find('%', i + 1)) {
+        const auto code = path.substr(i + 1, 2);
+        for (const auto* separator : {"2f", "2F", "5c", "5C"}) {
+            if (code == separator) return false;
+        }
+    }
     return std::none_of(path.begin(), path.end(), [](char c) {
         const auto u = static_cast<unsigned char>(c);
         return c == '\\' || u < 0x20 || u == 0x7f;

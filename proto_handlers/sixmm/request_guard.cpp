@@ -21,6 +21,12 @@ bool is_listed(const std::vector<std::string>& allowed, std::string_view origin)
     return std::any_of(allowed.begin(), allowed.end(), [&](const auto& a) { return beast::iequals(a, origin); });
 }
 
+handlers::Response method_not_allowed(const handlers::Request& request) {
+    auto response = error_response(errors::method_not_allowed, request.request_id);
+    response.set(http::field::allow, "POST, OPTIONS");
+    return response;
+}
+
 }  // namespace
 
 std::optional<handlers::Response> guard_request(const handlers::Request& request,
@@ -32,7 +38,7 @@ std::optional<handlers::Response> guard_request(const handlers::Request& request
         return error_response(errors::origin_not_allowed, request.request_id);
     }
     if (message.method() == http::verb::options) {
-        if (!cross_origin) return error_response(errors::method_not_allowed, request.request_id);
+        if (!cross_origin) return method_not_allowed(request);
         handlers::Response preflight{http::status::no_content, 11};
         add_cors_headers(request, allowed_origins, preflight);
         preflight.set(http::field::access_control_allow_methods, "POST");
@@ -40,7 +46,7 @@ std::optional<handlers::Response> guard_request(const handlers::Request& request
         preflight.set(http::field::access_control_max_age, "600");
         return preflight;
     }
-    if (message.method() != http::verb::post) return error_response(errors::method_not_allowed, request.request_id);
+    if (message.method() != http::verb::post) return method_not_allowed(request);
     const std::string_view type = message[http::field::content_type];
     const auto media_type = type.substr(0, type.find(';'));
     if (!beast::iequals(media_type, "application/json")) {

@@ -18,6 +18,7 @@ constexpr ErrorInfo bad_signature{http::status::unauthorized, "invalid_webhook",
                                   "the webhook's signature, timestamp or nonce was not accepted"};
 
 std::optional<std::int64_t> parse_seconds(std::string_view text) {
+    if (text.empty() || text.size() > 12) return std::nullopt;  // Unix seconds for the next 30,000 years
     std::int64_t value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
@@ -35,19 +36,26 @@ public:
 
     asio::awaitable<handlers::Response> handle(const handlers::Request& request) override {
         const auto& message = request.message;
-        if (message.method() != http::verb::post) co_return error_response(errors::method_not_allowed, request.request_id);
+        if (message.method() != http::verb::post) {
+            auto refused = error_response(errors::method_not_allowed, request.request_id);
+            refused.set(http::field::allow, "POST");
+            co_return refused;
+        }
         if (const char* problem = verify(message)) {
             log::warn("request ", request.request_id, ": 6MM webhook refused: ", problem);
             co_return error_response(bad_signature, request.request_id);
         }
         http::request<http::string_body> forward{http::verb::post, message.target(), 11};
-        forward.set(http::field::content_type, message[http::field::content_type]);
+        if (message.count(http::field::content_type)) {
+            forward.set(http::field::content_type, message[http::field::content_type]);
+        }
         forward.set("X-Webhook-Verified", "6mm");
         forward.set("X-Agent-Timestamp", message["X-Agent-Timestamp"]);
         forward.set("X-Agent-Nonce", message["X-Agent-Nonce"]);
         forward.set("X-Request-Id", request.request_id);
         forward.body() = message.body();  // untouched
         auto answer = co_await client::call(*portal_, std::move(forward));
+        if (!answer.ok() || answer.response.result_int() / 100 != 2) nonces_->forget(std::string(message["X-Agent-Nonce"]));
         if (!answer.ok()) {
             // Not 2xx, so 6MM delivers it again later.
             co_return error_response(answer.outcome == client::CallResult::Outcome::timeout ? errors::upstream_timeout
@@ -94,6 +102,11 @@ bool NonceCache::first_use(const std::string& nonce, std::chrono::seconds keep_f
         next_sweep_ = now + std::chrono::seconds(30);
     }
     return seen_.try_emplace(nonce, now + keep_for).second;
+}
+
+void NonceCache::forget(const std::string& nonce) {
+    std::lock_guard lock(mutex_);
+    seen_.erase(nonce);
 }
 
 std::unique_ptr<handlers::Handler> make_webhook_handler(const handlers::HandlerSetup& setup,

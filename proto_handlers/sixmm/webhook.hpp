@@ -19,6 +19,8 @@ class NonceCache {
 public:
     // False when the nonce was seen before (a replay); remembers it otherwise.
     bool first_use(const std::string& nonce, std::chrono::seconds keep_for);
+    // The delivery failed (the portal did not take it): 6MM may send the same one again.
+    void forget(const std::string& nonce);
 
 private:
     std::mutex mutex_;

@@ -150,7 +150,8 @@ BOOST_AUTO_TEST_CASE(access_log_has_one_json_line_per_request_without_secrets_or
     const auto log_file = dir.path() / "access.log";
     InProcessGateway gateway(config_text({0, 0}, upstream.url(), R"(, "access_log": {"path": ")" + log_file.string() + R"("})"));
     const std::string token = "tok-9f8e7d6c5b4a";
-    auto request = make_request(http::verb::get, "/status/204?token=" + token + "&user=bob");
+    const std::string bare_token = "bare-4d3c2b1a";
+    auto request = make_request(http::verb::get, "/status/204?token=" + token + "&user=bob&" + bare_token);
     request.set("X-Request-Id", "trace-abc");
     const auto answered = fetch(gateway.port(), request);
     BOOST_TEST(answered.result_int() == 204u);
@@ -159,6 +160,7 @@ BOOST_AUTO_TEST_CASE(access_log_has_one_json_line_per_request_without_secrets_or
 
     const auto text = read_file(log_file);
     BOOST_TEST(text.find(token) == std::string::npos);
+    BOOST_TEST(text.find(bare_token) == std::string::npos);
     BOOST_TEST(text.find("ops-secret-key-4711") == std::string::npos);
     BOOST_TEST(answered.body().find("ops-secret-key-4711") == std::string::npos);
     const auto lines = read_log_lines(log_file);
@@ -170,7 +172,7 @@ BOOST_AUTO_TEST_CASE(access_log_has_one_json_line_per_request_without_secrets_or
     }
     BOOST_TEST(std::regex_match(std::string(first.at("time").as_string()),
                                 std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
-    BOOST_TEST(first.at("path").as_string() == "/status/204?token&user");
+    BOOST_TEST(first.at("path").as_string() == "/status/204?token&user&-");
     BOOST_TEST(first.at("status").to_number<int>() == 204);
     BOOST_TEST(first.at("route").as_string() == "app");
     BOOST_TEST(first.at("listener").as_string() == "public");
@@ -190,6 +192,8 @@ BOOST_AUTO_TEST_CASE(sighup_during_load_switches_the_route_without_failing_a_req
     const auto ports = fresh_ports();
     RunningGateway gateway(dir, config_text(ports, first.url()), {ports.public_port, ports.admin_port});
     const auto metrics_before = fetch(ports.admin_port, "/metrics").body();
+    HttpClient kept_open(ports.public_port);  // idle across the reload
+    BOOST_REQUIRE(kept_open.get("/echo")["X-Upstream-Port"] == port_text(first.port()));
 
     constexpr int total = 3000;
     std::atomic<int> failures{0}, done{0};
@@ -214,6 +218,8 @@ BOOST_AUTO_TEST_CASE(sighup_during_load_switches_the_route_without_failing_a_req
     BOOST_TEST(first.requests_served() > 0);
     BOOST_TEST(second.requests_served() > 0, "the reload never took effect");
     BOOST_TEST(fetch(ports.public_port, "/echo")["X-Upstream-Port"] == port_text(second.port()));
+    BOOST_TEST(kept_open.get("/echo")["X-Upstream-Port"] == port_text(second.port()),
+               "a keep-alive connection must follow the reload with its next request");
 
     const auto metrics = fetch(ports.admin_port, "/metrics").body();
     BOOST_TEST(metric(metrics, R"(tg_config_reloads_total{result="ok"})") == 1.0);
@@ -235,6 +241,23 @@ BOOST_AUTO_TEST_CASE(an_invalid_reload_keeps_the_running_config) {
     BOOST_TEST(fetch(ports.public_port, "/echo").result_int() == 200u);
     BOOST_TEST(metric(fetch(ports.admin_port, "/metrics").body(), R"(tg_config_reloads_total{result="failed"})") == 1.0);
     BOOST_TEST(read_file(gateway.log).find("routes[0].upstream") != std::string::npos, read_file(gateway.log));
+}
+
+BOOST_AUTO_TEST_CASE(a_reload_whose_handlers_cannot_be_built_is_refused) {
+    TestUpstream upstream;
+    TempDir dir;
+    const auto ports = fresh_ports();
+    RunningGateway gateway(dir, config_text(ports, upstream.url()), {ports.public_port, ports.admin_port});
+    // Valid JSON and known names, but sixmm.webhook needs the "sixmm" section to be built.
+    auto broken = config_text(ports, upstream.url());
+    broken.replace(broken.find(R"("routes": [)"), 11,
+                   R"("routes": [{"match": {"path": "/hook"}, "handler": "sixmm.webhook", "upstream": "app"},)");
+    dir.write("gateway.json", broken);
+    gateway.process.signal(SIGHUP);
+    std::this_thread::sleep_for(300ms);
+    BOOST_TEST(fetch(ports.public_port, "/echo").result_int() == 200u);
+    BOOST_TEST(metric(fetch(ports.admin_port, "/metrics").body(), R"(tg_config_reloads_total{result="failed"})") == 1.0);
+    BOOST_TEST(read_file(gateway.log).find("the config has no \"sixmm\" section") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_listener_change_on_reload_is_reported_and_not_applied) {

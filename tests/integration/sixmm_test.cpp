@@ -152,7 +152,8 @@ BOOST_AUTO_TEST_CASE(entry_url_for_a_trading_user) {
     BOOST_TEST(response[http::field::cache_control] == "no-store");
     const auto body = json::parse(response.body()).as_object();
     BOOST_TEST(std::string(body.at("webUrl").as_string()).find("/agent-entry?ticket=") != std::string::npos);
-    for (const auto* bad : {"//evil.example/x", "https://evil.example/", "trade", "/a\\\\b", "/a\\u0001b"}) {
+    for (const auto* bad : {"//evil.example/x", "https://evil.example/", "trade", "/a\\\\b", "/a\\u0001b",
+                            "/%2F%2Fevil.example", "/%5cevil.example"}) {
         const auto refused = stack.post("/api/trading-entry", cookie, std::string(R"({"redirectPath":")") + bad + "\"}");
         BOOST_TEST(refused.result_int() == 400u, bad);
         BOOST_TEST(error_code_of(refused) == "invalid_request");
