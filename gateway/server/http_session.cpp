@@ -91,7 +91,8 @@ private:
     // request. Not over TLS: bytes of the next request can already sit in the TLS
     // engine (read together with the handshake's last flight), and no socket event
     // would announce them.
-    asio::awaitable<bool> wait_for_request(const config::Limits& limits) {
+    // `limits` by value: a reload during the wait may free the generation it came from.
+    asio::awaitable<bool> wait_for_request(config::Limits limits) {
         if (buffer_.size() != 0) co_return true;
         // A connection accepted just before the drain still gets its first request served.
         if (requests_served_ > 0 && worker_.shared().closing.load(std::memory_order_relaxed)) co_return false;
@@ -122,7 +123,7 @@ private:
 
     // Serves one request and records it; true when the connection may carry another.
     asio::awaitable<bool> serve_one() {
-        const bool request_arrived = co_await wait_for_request(worker_.state()->runtime->config->limits);
+        const bool request_arrived = co_await wait_for_request(worker_.limits());
         if (!request_arrived) co_return false;
         // Taken once the request is here and held until it is answered: a keep-alive
         // connection picks up a reload with its next request, and no request sees half of one.
@@ -303,7 +304,7 @@ private:
         response.prepare_payload();
         facts_.status = response.result_int();
         facts_.bytes_out = head_request_ ? 0 : response.body().size();
-        beast::get_lowest_layer(stream_).expires_after(worker_.state()->runtime->config->limits.idle_timeout);
+        beast::get_lowest_layer(stream_).expires_after(worker_.limits().idle_timeout);
         http::response_serializer<http::string_body> writer{response};
         error_code ec;
         if (head_request_) {
@@ -316,7 +317,7 @@ private:
 
     asio::awaitable<void> send_continue() {
         static constexpr std::string_view interim = "HTTP/1.1 100 Continue\r\n\r\n";
-        beast::get_lowest_layer(stream_).expires_after(worker_.state()->runtime->config->limits.idle_timeout);
+        beast::get_lowest_layer(stream_).expires_after(worker_.limits().idle_timeout);
         co_await asio::async_write(stream_, asio::buffer(interim), use_tuple);
     }
 

@@ -52,6 +52,8 @@ public:
     observability::AccessLogBuffer& access_log() { return access_log_; }
 
     std::shared_ptr<WorkerState> state() const { return state_; }
+    // The current limits, without taking a reference on the generation (worker thread only).
+    const config::Limits& limits() const { return state_->runtime->config->limits; }
     // Switches to a new configuration; call on this worker's thread.
     void apply(std::shared_ptr<const Runtime> runtime);
     // Builds (and drops) a generation for `runtime` to surface what would fail on the
