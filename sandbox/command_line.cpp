@@ -110,12 +110,43 @@ CommandLine parse_command_line(std::span<const char* const> args) {
       command_line.options.sixmm_options.mode = *mode;
     } else if (option == "--sixmm-slow-ms") {
       command_line.options.sixmm_options.slow_delay = milliseconds_argument(option, value());
+    } else if (option == "--dxweb") {
+      command_line.options.dxweb = listen_address_argument(option, value());
+    } else if (option == "--dxterminal") {
+      command_line.options.dxterminal = listen_address_argument(option, value());
+    } else if (option == "--dxweb-username") {
+      command_line.options.dxtrade_options.api_username = non_empty_argument(option, value());
+    } else if (option == "--dxweb-domain") {
+      command_line.options.dxtrade_options.api_domain = non_empty_argument(option, value());
+    } else if (option == "--dxweb-password-file") {
+      command_line.options.dxtrade_options.api_password_file = non_empty_argument(option, value());
+    } else if (option == "--dxweb-session-timeout-ms") {
+      const auto timeout = milliseconds_argument(option, value());
+      if (timeout.count() == 0) throw CommandLineError("--dxweb-session-timeout-ms must be positive");
+      command_line.options.dxtrade_options.api_session_timeout = timeout;
+    } else if (option == "--dxtrade-inactivity-ms") {
+      const auto timeout = milliseconds_argument(option, value());
+      if (timeout.count() == 0) throw CommandLineError("--dxtrade-inactivity-ms must be positive");
+      command_line.options.dxtrade_options.inactivity_timeout = timeout;
+    } else if (option == "--dxtrade-mode") {
+      const std::string_view text = value();
+      const auto mode = sixmm::parse_mode(text);
+      if (!mode) {
+        throw CommandLineError("--dxtrade-mode expects normal, slow, down or reject, got '" + std::string(text) + "'");
+      }
+      command_line.options.dxtrade_options.mode = *mode;
+    } else if (option == "--dxtrade-slow-ms") {
+      command_line.options.dxtrade_options.slow_delay = milliseconds_argument(option, value());
     } else {
       throw CommandLineError("unknown option '" + std::string(option) + "'");
     }
   }
-  if (!command_line.show_help && !command_line.options.portal && !command_line.options.sixmm) {
-    throw CommandLineError("nothing to serve: give --portal HOST:PORT and/or --sixmm HOST:PORT");
+  const auto& options = command_line.options;
+  if (!command_line.show_help && !options.portal && !options.sixmm && !options.dxweb) {
+    throw CommandLineError("nothing to serve: give --portal, --sixmm and/or --dxweb with --dxterminal HOST:PORT");
+  }
+  if (!command_line.show_help && options.dxweb.has_value() != options.dxterminal.has_value()) {
+    throw CommandLineError("--dxweb and --dxterminal go together (the DXtrade stand-in needs both)");
   }
   return command_line;
 }
@@ -125,6 +156,10 @@ std::string usage() {
          "                       [--sixmm HOST:PORT [--sixmm-agent-code CODE] [--sixmm-api-secret-file PATH]\n"
          "                        [--sixmm-auto-bound | --sixmm-require-bind]\n"
          "                        [--sixmm-mode normal|slow|down|reject] [--sixmm-slow-ms MS]]\n"
+         "                       [--dxweb HOST:PORT --dxterminal HOST:PORT [--dxweb-username USER]\n"
+         "                        [--dxweb-domain DOMAIN] [--dxweb-password-file PATH]\n"
+         "                        [--dxweb-session-timeout-ms MS] [--dxtrade-inactivity-ms MS]\n"
+         "                        [--dxtrade-mode normal|slow|down|reject] [--dxtrade-slow-ms MS]]\n"
          "\n"
          "Stand-ins for the services trading-gateway sits in front of.\n"
          "Prints '<service> listening on http://HOST:PORT' once per service after binding,\n"
@@ -142,6 +177,19 @@ std::string usage() {
          "  --sixmm-require-bind     only users bound through /v1/agent/bind get tokens (else 6201)\n"
          "  --sixmm-mode MODE        Agent API behaviour: normal (default), slow, down (503), reject (6904)\n"
          "  --sixmm-slow-ms MS       delay of slow mode (default 5000)\n"
+         "  --dxweb HOST:PORT        serve the DXtrade stand-in's dxWeb API (/dxweb/rest/*, /__control/*)\n"
+         "  --dxterminal HOST:PORT   serve the DXtrade stand-in's WEB terminal host (with --dxweb)\n"
+         "  --dxweb-username USER    dxWeb API user (default sso-service)\n"
+         "  --dxweb-domain DOMAIN    dxWeb API domain (default default)\n"
+         "  --dxweb-password-file PATH\n"
+         "                           file holding the dxWeb API password (default: a built-in demo password)\n"
+         "  --dxweb-session-timeout-ms MS\n"
+         "                           lifetime of /login session tokens (default 60000)\n"
+         "  --dxtrade-inactivity-ms MS\n"
+         "                           a trader session ends after MS without /ping (default 30000)\n"
+         "  --dxtrade-mode MODE      dxWeb behaviour: normal (default), slow, down (503), reject (403 on\n"
+         "                           generateToken)\n"
+         "  --dxtrade-slow-ms MS     delay of slow mode (default 5000)\n"
          "  -h, --help               show this help\n";
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sandbox/common/listen_address.hpp"
+#include "sandbox/dxtrade/options.hpp"
 #include "sandbox/sixmm/options.hpp"
 
 #include <chrono>
@@ -19,6 +20,9 @@ struct SandboxOptions {
   std::string portal_sixmm_url = "http://127.0.0.1:9100";
   std::optional<ListenAddress> sixmm;
   sixmm::SixmmOptions sixmm_options;
+  std::optional<ListenAddress> dxweb;       // dxWeb API of the DXtrade stand-in
+  std::optional<ListenAddress> dxterminal;  // its WEB terminal host
+  dxtrade::DxtradeOptions dxtrade_options;
 };
 
 struct CommandLine {

@@ -2,6 +2,8 @@
 #include "sandbox/command_line.hpp"
 #include "sandbox/common/http_server.hpp"
 #include "sandbox/common/listen_address.hpp"
+#include "sandbox/dxtrade/credentials.hpp"
+#include "sandbox/dxtrade/dxtrade_service.hpp"
 #include "sandbox/portal/portal.hpp"
 #include "sandbox/sixmm/api_secret.hpp"
 #include "sandbox/sixmm/sixmm_service.hpp"
@@ -72,6 +74,16 @@ int run(const SandboxOptions& options) {
     sixmm_service.emplace(options.sixmm_options, std::move(secret.value));
   }
 
+  std::optional<dxtrade::DxtradeService> dxtrade_service;
+  if (options.dxweb) {
+    auto password = dxtrade::load_api_password(options.dxtrade_options.api_password_file);
+    if (password.demo) {
+      std::cerr << "trading-sandbox: warning: dxweb uses the built-in demo password; "
+                   "give --dxweb-password-file for anything but local tests\n";
+    }
+    dxtrade_service.emplace(options.dxtrade_options, std::move(password.value));
+  }
+
   std::optional<portal::Portal> demo_portal;
   std::vector<std::unique_ptr<HttpServer>> servers;
   if (options.portal) {
@@ -86,6 +98,15 @@ int run(const SandboxOptions& options) {
                                       return sixmm_service->handle(r);
                                     })));
     sixmm_service->set_public_origin(reachable_url(servers.back()->local_endpoint()));
+  }
+
+  if (options.dxweb) {
+    servers.push_back(start_service(io, "dxweb", *options.dxweb, AsyncHandler([&dxtrade_service](const Request& r) {
+                                      return dxtrade_service->handle_dxweb(r);
+                                    })));
+    servers.push_back(start_service(io, "dxterminal", *options.dxterminal, [&dxtrade_service](const Request& r) {
+      return dxtrade_service->handle_terminal(r);
+    }));
   }
 
   io.run();
