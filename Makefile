@@ -5,17 +5,25 @@ DEB_PACKAGES := g++ cmake ninja-build make pkg-config libboost1.81-dev libboost-
   libboost-url1.81-dev libboost-test1.81-dev libssl-dev libsqlite3-dev openssl curl ca-certificates
 TEST_PACKAGES := chromium $(if $(shell command -v npm 2>/dev/null),,nodejs npm)
 
-.PHONY: deps build run test check bench clean
+.PHONY: deps test-deps build run test check bench clean
 
-# Installs only what is missing; idempotent.
-deps:
-	@missing=""; for p in $(DEB_PACKAGES) $(TEST_PACKAGES); do \
+# Installs only the missing packages of $(1); idempotent.
+define install_missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_PACKAGES))
+
+# What only the tests need: Chromium for the browser test (and Node.js if absent).
+test-deps:
+	$(call install_missing,$(TEST_PACKAGES))
 
 build: deps
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release
@@ -24,7 +32,7 @@ build: deps
 run: build
 	conf/run-sandbox.sh $(BUILD_DIR)
 
-test: build
+test: test-deps build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j 2
 
 # Gateway vs nginx vs HAProxy on the same upstream; writes bench/results/proxy.md.
