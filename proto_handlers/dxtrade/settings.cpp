@@ -1,0 +1,171 @@
+#include "proto_handlers/dxtrade/settings.hpp"
+
+#include "gateway/config/fields.hpp"
+#include "gateway/config/section.hpp"
+
+#include <optional>
+
+namespace tg::dxtrade {
+namespace {
+
+using config::detail::ObjectReader;
+using config::detail::Presence;
+using config::detail::quote;
+
+void read_endpoint(ObjectReader& parent, std::string_view key, Endpoint& endpoint,
+                   std::vector<config::Problem>& problems) {
+    const auto* value = parent.find(key);
+    if (!value) return;
+    ObjectReader reader(*value, parent.path_of(key), {"path", "method", "encoding"}, problems);
+    if (!reader.is_object()) return;
+    std::string text;
+    if (reader.read_string("path", text)) {
+        if (!text.starts_with("/")) reader.report("path", "expected a path starting with \"/\"");
+        else endpoint.path = text;
+    }
+    if (reader.read_string("method", text)) {
+        if (text == "GET") endpoint.method = boost::beast::http::verb::get;
+        else if (text == "POST") endpoint.method = boost::beast::http::verb::post;
+        else reader.report("method", "expected \"GET\" or \"POST\"");
+    }
+    if (reader.read_string("encoding", text)) {
+        if (text == "form") endpoint.encoding = Encoding::form;
+        else if (text == "json") endpoint.encoding = Encoding::json;
+        else if (text == "query") endpoint.encoding = Encoding::query;
+        else reader.report("encoding", "expected \"form\", \"json\" or \"query\"");
+    }
+}
+
+Settings read(const boost::json::value& section, const std::string& path, const config::Config* engine,
+              std::vector<config::Problem>& problems) {
+    Settings settings;
+    ObjectReader reader(section, path,
+                        {"upstream", "base_path", "auth", "endpoints", "token", "terminal_login_url", "target",
+                         "keepalive", "logout", "session_store"},
+                        problems);
+    if (reader.read_string("upstream", settings.upstream, Presence::required) && engine &&
+        !engine->upstreams.contains(settings.upstream))
+        reader.report("upstream", "no upstream named " + quote(settings.upstream));
+    if (reader.read_string("base_path", settings.base_path) && !settings.base_path.empty() &&
+        !settings.base_path.starts_with("/"))
+        reader.report("base_path", "expected \"\" or a path starting with \"/\"");
+
+    if (const auto* value = reader.find("auth")) {
+        ObjectReader auth(*value, reader.path_of("auth"), {"mode", "username", "domain", "password"}, problems);
+        if (auth.is_object()) {
+            std::string mode;
+            if (auth.read_string("mode", mode)) {
+                if (mode == "basic") settings.auth.mode = AuthMode::basic;
+                else if (mode == "session") settings.auth.mode = AuthMode::session;
+                else auth.report("mode", "expected \"basic\" or \"session\"");
+            }
+            if (auth.read_string("username", settings.auth.username, Presence::required) &&
+                settings.auth.username.empty())
+                auth.report("username", "expected a non-empty string");
+            if (auth.read_string("domain", settings.auth.domain, Presence::required) && settings.auth.domain.empty())
+                auth.report("domain", "expected a non-empty string");
+            if (auth.read_string("password", settings.auth.password, Presence::required) && engine &&
+                !engine->secrets.contains(settings.auth.password))
+                auth.report("password", "no secret named " + quote(settings.auth.password));
+        }
+    } else {
+        reader.report_missing("auth", "an object");
+    }
+
+    if (const auto* value = reader.find("endpoints")) {
+        ObjectReader endpoints(*value, reader.path_of("endpoints"),
+                               {"generate_token", "ping", "logout_by_token", "logout_by_login"}, problems);
+        if (endpoints.is_object()) {
+            read_endpoint(endpoints, "generate_token", settings.endpoints.generate_token, problems);
+            read_endpoint(endpoints, "ping", settings.endpoints.ping, problems);
+            read_endpoint(endpoints, "logout_by_token", settings.endpoints.logout_by_token, problems);
+            read_endpoint(endpoints, "logout_by_login", settings.endpoints.logout_by_login, problems);
+        }
+    }
+
+    if (const auto* value = reader.find("token")) {
+        ObjectReader token(*value, reader.path_of("token"), {"answer_field", "send_base64"}, problems);
+        if (token.is_object()) {
+            token.read_string("answer_field", settings.token.answer_field);
+            token.read_bool("send_base64", settings.token.send_base64);
+        }
+    }
+
+    if (reader.read_string("terminal_login_url", settings.terminal_login_url, Presence::required) &&
+        !settings.terminal_login_url.starts_with("https://") && !settings.terminal_login_url.starts_with("http://"))
+        reader.report("terminal_login_url", "expected an absolute http or https URL");
+    if (reader.read_string("target", settings.target) && settings.target.empty())
+        reader.report("target", "expected a non-empty string");
+
+    if (const auto* value = reader.find("keepalive")) {
+        ObjectReader keepalive(*value, reader.path_of("keepalive"),
+                               {"interval_ms", "jitter", "max_in_flight", "max_age_ms"}, problems);
+        if (keepalive.is_object()) {
+            keepalive.read_millis("interval_ms", settings.keepalive.interval);
+            if (const auto* jitter = keepalive.find("jitter")) {
+                if (!jitter->is_number()) {
+                    keepalive.report("jitter", config::detail::found_kind("a number", *jitter));
+                } else {
+                    const double number = jitter->to_number<double>();
+                    if (number < 0 || number > 0.5) keepalive.report("jitter", "expected a number from 0 to 0.5");
+                    else settings.keepalive.jitter = number;
+                }
+            }
+            std::int64_t number = 0;
+            if (keepalive.read_integer("max_in_flight", 1, 100000, number))
+                settings.keepalive.max_in_flight = static_cast<std::size_t>(number);
+            keepalive.read_millis("max_age_ms", settings.keepalive.max_age);
+        }
+    }
+
+    if (const auto* value = reader.find("logout")) {
+        ObjectReader logout(*value, reader.path_of("logout"), {"by"}, problems);
+        std::string by;
+        if (logout.is_object() && logout.read_string("by", by)) {
+            if (by == "token") settings.logout_by = LogoutBy::token;
+            else if (by == "login") settings.logout_by = LogoutBy::login;
+            else logout.report("by", "expected \"token\" or \"login\"");
+        }
+    }
+
+    bool store_ok = true;
+    ObjectReader* store_reader = nullptr;
+    std::optional<ObjectReader> store;
+    if (const auto* value = reader.find("session_store")) {
+        store.emplace(*value, reader.path_of("session_store"), std::initializer_list<std::string_view>{"kind", "path", "key"},
+                      problems);
+        store_ok = store->is_object();
+        if (store_ok) store_reader = &*store;
+    }
+    if (store_reader) {
+        std::string kind;
+        if (store_reader->read_string("kind", kind)) {
+            if (kind == "sqlite") settings.session_store.kind = SessionStoreKind::sqlite;
+            else if (kind == "memory") settings.session_store.kind = SessionStoreKind::memory;
+            else store_reader->report("kind", "expected \"sqlite\" or \"memory\"");
+        }
+        if (store_reader->read_string("path", settings.session_store.path) && settings.session_store.path.empty())
+            store_reader->report("path", "expected a non-empty string");
+        if (store_reader->read_string("key", settings.session_store.key) && engine &&
+            !engine->secrets.contains(settings.session_store.key))
+            store_reader->report("key", "no secret named " + quote(settings.session_store.key));
+        if (settings.session_store.kind == SessionStoreKind::sqlite && !store_reader->has("key"))
+            store_reader->report_missing("key", "a secret name (needed for kind \"sqlite\")");
+    } else if (store_ok && settings.session_store.kind == SessionStoreKind::sqlite) {
+        reader.report_missing("session_store", "an object with \"key\" (the default kind \"sqlite\" needs one)");
+    }
+    return settings;
+}
+
+}  // namespace
+
+void validate_section(const boost::json::value& section, const std::string& path, const config::Config& engine,
+                      std::vector<config::Problem>& problems) {
+    read(section, path, &engine, problems);
+}
+
+Settings read_settings(const config::Config& config) {
+    return config::read_validated_section(config, section_name, read);
+}
+
+}  // namespace tg::dxtrade

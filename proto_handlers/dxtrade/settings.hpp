@@ -1,0 +1,55 @@
+// The "dxtrade" config section (see shared/reference/dxtrade-sso.md, sections 2-3 and 7:
+// the dxWeb paths, methods and encodings are not published, so they are configurable).
+#pragma once
+
+#include "gateway/config/loader.hpp"
+#include "proto_handlers/dxtrade/dxweb_requests.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace tg::dxtrade {
+
+enum class AuthMode { basic, session };
+enum class LogoutBy { token, login };
+enum class SessionStoreKind { sqlite, memory };
+
+struct Settings {
+    std::string upstream;                    // the dxWeb API upstream
+    std::string base_path = "/dxweb/rest";
+    struct Auth {
+        AuthMode mode = AuthMode::session;   // the spec's recommendation
+        std::string username;
+        std::string domain;
+        std::string password;                // the name of a secret
+    } auth;
+    Endpoints endpoints;
+    struct Token {
+        std::string answer_field;            // "" = the body is the raw token
+        bool send_base64 = true;
+    } token;
+    std::string terminal_login_url;          // absolute http(s) URL of form-with-token
+    std::string target = "_self";
+    struct Keepalive {
+        std::chrono::milliseconds interval{60000};
+        double jitter = 0.1;                 // 0 .. 0.5
+        std::size_t max_in_flight = 64;
+        std::chrono::milliseconds max_age{12 * 60 * 60 * 1000};
+    } keepalive;
+    LogoutBy logout_by = LogoutBy::token;
+    struct SessionStore {
+        SessionStoreKind kind = SessionStoreKind::sqlite;
+        std::string path = "var/dxtrade-sessions.db";
+        std::string key;                     // secret name; required for sqlite
+    } session_store;
+};
+
+inline constexpr const char* section_name = "dxtrade";
+
+void validate_section(const boost::json::value& section, const std::string& path, const config::Config& engine,
+                      std::vector<config::Problem>& problems);
+Settings read_settings(const config::Config& config);
+
+}  // namespace tg::dxtrade
