@@ -13,7 +13,8 @@ Settings read(const boost::json::value& section, const std::string& path, const 
               std::vector<config::Problem>& problems) {
     Settings settings;
     ObjectReader reader(section, path,
-                        {"upstream", "agent_code", "api_secret", "return_url", "allowed_origins", "auto_bind",
+                        {"upstream", "agent_code", "api_secret", "return_url", "webhook_portal_path",
+                         "allowed_origins", "auto_bind",
                          "not_bound_codes", "channel_binding_ttl_ms", "request_body_limit", "retry_after_s"},
                         problems);
     if (reader.read_string("upstream", settings.upstream, Presence::required) && engine &&
@@ -27,6 +28,9 @@ Settings read(const boost::json::value& section, const std::string& path, const 
     if (reader.read_string("return_url", settings.return_url) && !settings.return_url.starts_with("https://") &&
         !settings.return_url.starts_with("http://"))
         reader.report("return_url", "expected an absolute http or https URL");
+    if (reader.read_string("webhook_portal_path", settings.webhook_portal_path) &&
+        !settings.webhook_portal_path.starts_with('/'))
+        reader.report("webhook_portal_path", "must start with \"/\"");
     if (const auto* origins = reader.read_array("allowed_origins")) {
         for (std::size_t i = 0; i < origins->size(); ++i) {
             const auto origin_path = config::detail::index_path(reader.path_of("allowed_origins"), i);

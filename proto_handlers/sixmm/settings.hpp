@@ -15,6 +15,7 @@ struct Settings {
     std::string agent_code;
     std::string api_secret;       // the name of a secret; its value never leaves the gateway
     std::string return_url;       // create-entry-url's returnUrl; empty: not sent
+    std::string webhook_portal_path;  // where verified webhooks go on the portal; empty: the same path
     std::vector<std::string> allowed_origins;  // besides the gateway's own origin
     bool auto_bind = true;        // on "user not bound", call bind once and retry
     std::vector<std::int64_t> not_bound_codes{6201};  // not published by 6MM: configurable

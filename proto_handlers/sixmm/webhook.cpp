@@ -29,6 +29,7 @@ class WebhookHandler final : public handlers::Handler {
 public:
     WebhookHandler(const handlers::HandlerSetup& setup, std::shared_ptr<NonceCache> nonces)
         : secret_(setup.config.secrets.at(read_settings(setup.config).api_secret).reveal()),
+          portal_path_(read_settings(setup.config).webhook_portal_path),
           nonces_(std::move(nonces)),
           portal_(setup.upstream(setup.route.upstream)) {
         if (!portal_) throw std::runtime_error("route " + setup.route.name + ": sixmm.webhook needs an upstream");
@@ -45,7 +46,8 @@ public:
             log::warn("request ", request.request_id, ": 6MM webhook refused: ", problem);
             co_return error_response(bad_signature, request.request_id);
         }
-        http::request<http::string_body> forward{http::verb::post, message.target(), 11};
+        const std::string target = portal_path_.empty() ? std::string(message.target()) : portal_path_;
+        http::request<http::string_body> forward{http::verb::post, target, 11};
         if (message.count(http::field::content_type)) {
             forward.set(http::field::content_type, message[http::field::content_type]);
         }
@@ -88,6 +90,7 @@ private:
     }
 
     std::string secret_;
+    std::string portal_path_;
     std::shared_ptr<NonceCache> nonces_;
     proxy::UpstreamPool* portal_;
 };

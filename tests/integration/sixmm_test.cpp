@@ -57,7 +57,7 @@ struct Stack {
                                              "cookies": ["portal_session"], "cache_ttl_ms": 3000}},
           "sixmm": {"upstream": "sixmm", "agent_code": "AGENT001", "api_secret": "sixmm_secret",
                     "return_url": "https://portal.example/return", "allowed_origins": ["https://portal.example"],
-                    "retry_after_s": 7},
+                    "retry_after_s": 7, "webhook_portal_path": "/portal/hooks/6mm"},
           "routes": [
             {"match": {"path": "/api/trading/embed-token", "methods": ["POST", "OPTIONS"]}, "handler": "sixmm.embed_token"},
             {"match": {"path": "/api/trading-entry", "methods": ["POST", "OPTIONS"]}, "handler": "sixmm.entry_url"},
@@ -350,7 +350,7 @@ BOOST_AUTO_TEST_CASE(webhooks_are_verified_then_passed_on_untouched) {
     const auto delivered = deliver_webhook(stack.port, body, unix_now(), "nonce-a1", api_secret);
     BOOST_TEST(delivered.result_int() == 200u, delivered.body());
     const auto seen = portal.last_request();
-    BOOST_TEST(seen.at("target").as_string() == "/api/trading/6mm-webhook");
+    BOOST_TEST(seen.at("target").as_string() == "/portal/hooks/6mm");  // the configured portal path
     BOOST_TEST(seen.at("headers").at("x-webhook-verified").as_string() == "6mm");
     BOOST_TEST(seen.at("bodyBytes").to_number<std::size_t>() == body.size());
     BOOST_TEST(!seen.at("headers").as_object().contains("x-agent-signature"));
