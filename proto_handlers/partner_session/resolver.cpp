@@ -4,6 +4,8 @@
 #include "gateway/core/digest.hpp"
 #include "gateway/core/log.hpp"
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json/parse.hpp>
 
@@ -76,53 +78,55 @@ Identity read_identity(const boost::json::value& answer, const ClaimPointers& po
     return identity;
 }
 
-Resolver::Resolver(Settings settings, proxy::UpstreamPool& portal) : settings_(std::move(settings)), portal_(portal) {}
+Resolver::Resolver(Settings settings, proxy::UpstreamPool& portal, SessionDirectory& directory)
+    : settings_(std::move(settings)), portal_(portal), directory_(directory) {}
 
 asio::awaitable<Lookup> Resolver::resolve(const http::fields& request, std::string_view request_id) {
     const auto cookies = session_cookies(request, settings_.cookies);
     if (cookies.empty()) co_return Lookup{Lookup::Kind::no_session, {}};
     const auto key = sha256_hex(cookies);
-    const auto now = std::chrono::steady_clock::now();
-    if (const auto cached = cache_.find(key); cached != cache_.end()) {
-        if (cached->second.until > now) co_return cached->second.result;
-        cache_.erase(cached);
+    const auto fresh = directory_.cached(key);
+    if (fresh) co_return *fresh;
+
+    // A follower waits on a timer of its own executor; the leader, maybe on another
+    // worker thread, wakes it by posting a cancel there. The deadline is a backstop.
+    const auto executor = co_await asio::this_coro::executor;
+    const auto& upstream = portal_.upstream();
+    auto woken = std::make_shared<asio::steady_timer>(
+        executor, std::chrono::steady_clock::now() + 2 * (upstream.connect_timeout + upstream.response_timeout));
+    const auto flight = directory_.join_or_lead(key, [woken, executor] {
+        asio::post(executor, [woken] { woken->cancel(); });
+    });
+    if (flight) {
+        co_await woken->async_wait(use_tuple);
+        const auto landed = directory_.result_of(*flight);
+        if (landed) co_return *landed;
+        co_return Lookup{Lookup::Kind::unavailable, {}};
     }
-    if (const auto flight = in_flight_.find(key); flight != in_flight_.end()) {
-        auto shared = flight->second;  // keeps the flight alive while we wait
-        co_await shared->done.async_wait(use_tuple);
-        co_return shared->result;
-    }
-    auto flight = std::make_shared<Flight>(co_await asio::this_coro::executor);
-    flight->result.kind = Lookup::Kind::unavailable;  // what waiters see if the lookup throws
-    in_flight_.emplace(key, flight);
-    // However the lookup ends, the flight is over and its waiters are woken.
+
+    Lookup result{Lookup::Kind::unavailable, {}};  // what followers get if the lookup throws
+    // However the lookup ends, the flight lands and its followers are woken.
     struct Land {
         Resolver& resolver;
         const std::string& key;
-        Flight& flight;
-        ~Land() {
-            resolver.in_flight_.erase(key);
-            flight.done.cancel();
-        }
-    } land{*this, key, *flight};
-    flight->result = co_await ask_portal(cookies, request_id);
-    remember(key, flight->result);
-    co_return flight->result;
+        const Lookup& result;
+        ~Land() { resolver.directory_.land(key, result, resolver.fresh_until(result)); }
+    } land{*this, key, result};
+    result = co_await ask_portal(cookies, request_id);
+    // A copy: `co_return result` would move from it before `land` caches it.
+    co_return Lookup(result);
 }
 
-void Resolver::remember(const std::string& key, const Lookup& result) {
-    if (result.kind != Lookup::Kind::ok || settings_.cache_ttl.count() == 0) return;  // only answers about a live session
-    auto until = std::chrono::steady_clock::now() + settings_.cache_ttl;
+std::chrono::steady_clock::time_point Resolver::fresh_until(const Lookup& result) const {
+    const auto now = std::chrono::steady_clock::now();
+    auto until = now + settings_.cache_ttl;
     if (result.identity.expires_at) {
-        const auto left = std::chrono::seconds(*result.identity.expires_at - unix_now());
-        until = std::min(until, std::chrono::steady_clock::now() + left);
+        until = std::min(until, now + std::chrono::seconds(*result.identity.expires_at - unix_now()));
     }
-    if (cache_.size() > 100000) cache_.clear();  // a crude bound; entries live seconds
-    cache_[key] = {result, until};
+    return until;
 }
 
 asio::awaitable<Lookup> Resolver::ask_portal(const std::string& cookies, std::string_view request_id) {
-    ++subrequests_;
     http::request<http::string_body> request{http::verb::get, settings_.path, 11};
     request.set(http::field::cookie, cookies);
     request.set(http::field::accept, "application/json");

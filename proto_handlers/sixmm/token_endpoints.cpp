@@ -42,7 +42,7 @@ public:
         : settings_(read_settings(setup.config)),
           shared_(std::move(shared)),
           resolver_(partner_session::read_settings(setup.config),
-                    pool_named(setup, partner_session::read_settings(setup.config).upstream)),
+                    pool_named(setup, partner_session::read_settings(setup.config).upstream), shared_->sessions),
           api_(pool_named(setup, settings_.upstream), settings_.agent_code,
                setup.config.secrets.at(settings_.api_secret).reveal()) {}
 

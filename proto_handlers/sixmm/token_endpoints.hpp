@@ -3,6 +3,7 @@
 #pragma once
 
 #include "gateway/handlers/handler.hpp"
+#include "proto_handlers/partner_session/session_directory.hpp"
 #include "proto_handlers/sixmm/channel_bindings.hpp"
 
 #include <memory>
@@ -12,6 +13,7 @@ namespace tg::sixmm {
 // State shared by the handler instances of every worker.
 struct SharedState {
     ChannelBindings channel_bindings;
+    partner_session::SessionDirectory sessions;
 };
 
 std::unique_ptr<handlers::Handler> make_embed_token_handler(const handlers::HandlerSetup& setup,

@@ -31,6 +31,7 @@ struct Options {
     std::string portal_url = {};  // default: the sandbox portal
     std::string session_path = "/api/session";
     std::string sixmm_url = {};  // default: the sandbox's 6MM stand-in
+    int workers = 1;
 };
 
 // The sandbox (portal + 6MM) and the gateway binary in front of them.
@@ -47,7 +48,7 @@ struct Stack {
         const auto portal = options.portal_url.empty() ? "http://127.0.0.1:" + port_text(portal_port) : options.portal_url;
         const auto sixmm = options.sixmm_url.empty() ? "http://127.0.0.1:" + port_text(sixmm_port) : options.sixmm_url;
         const auto config = dir.write("gateway.json", R"({
-          "workers": 1,
+          "workers": )" + std::to_string(options.workers) + R"(,
           "listeners": [{"name": "public", "address": "127.0.0.1", "port": )" + port_text(port) + R"(}],
           "secrets": {"sixmm_secret": {"file": "gateway-secret"}},
           "upstreams": {"portal": {"servers": [")" + portal + R"("]},
@@ -308,11 +309,13 @@ BOOST_AUTO_TEST_CASE(an_unbound_user_is_bound_once_and_the_call_retried) {
 
 BOOST_AUTO_TEST_CASE(concurrent_requests_of_one_session_share_one_lookup) {
     TestUpstream portal;  // answers /identity after 200 ms and counts requests
-    Stack stack(Options{.portal_url = portal.url(), .session_path = "/identity"});
+    // Two workers and both token routes: the lookup is shared across all of them.
+    Stack stack(Options{.portal_url = portal.url(), .session_path = "/identity", .workers = 2});
     const std::string cookie = "portal_session=abc123";
     std::vector<std::future<Response>> answers;
-    for (int i = 0; i < 8; ++i) {
+    for (int i = 0; i < 12; ++i) {
         answers.push_back(std::async(std::launch::async, [&, i] {
+            if (i % 2 == 0) return stack.post("/api/trading-entry", cookie, R"({"redirectPath":"/trade/BTCUSDT"})");
             return stack.embed_token(cookie, "single-flight-" + std::to_string(i));
         }));
     }
