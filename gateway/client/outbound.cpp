@@ -10,11 +10,6 @@
 namespace tg::client {
 namespace {
 
-bool is_connection_lost(const error_code& ec) {
-    return ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
-           ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated;
-}
-
 struct Exchange {
     CallResult result;
     bool retry = false;
@@ -39,7 +34,7 @@ asio::awaitable<Exchange> exchange_on(Stream& stream, proxy::UpstreamConnection&
     if (request.method() == http::verb::head) parser.skip(true);
     auto [read_ec, read] = co_await http::async_read(stream, connection.buffer, parser, use_tuple);
     if (read_ec) {
-        exchange.retry = reused && options.safe_to_repeat && is_connection_lost(read_ec) && read == 0;
+        exchange.retry = reused && options.safe_to_repeat && proxy::is_connection_lost(read_ec) && read == 0;
         result.outcome = read_ec == beast::error::timeout ? CallResult::Outcome::timeout : CallResult::Outcome::broken;
         co_return exchange;
     }

@@ -17,4 +17,14 @@ std::string rfc3339_millis(std::chrono::system_clock::time_point time) {
     return text;
 }
 
+std::int64_t unix_seconds_now() {
+    using namespace std::chrono;
+    return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::int64_t unix_millis_now() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
 }  // namespace tg

@@ -37,11 +37,6 @@ bool is_idempotent(http::verb method) {
     }
 }
 
-bool is_connection_lost(const error_code& ec) {
-    return ec == http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
-           ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated;
-}
-
 
 // Trailers obey the same rules as headers: no hop-by-hop fields, and none that the
 // route removes or sets (a client must not slip in a copy of an injected secret).

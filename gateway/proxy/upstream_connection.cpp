@@ -1,10 +1,18 @@
 #include "gateway/proxy/upstream_connection.hpp"
 
+#include <boost/beast/http/error.hpp>
+
 #include <sys/socket.h>
 
 #include <cerrno>
 
 namespace tg::proxy {
+
+bool is_connection_lost(const boost::system::error_code& ec) {
+    namespace asio = boost::asio;
+    return ec == beast::http::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+           ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated;
+}
 
 beast::tcp_stream& UpstreamConnection::tcp() {
     if (auto* plain = std::get_if<PlainStream>(&stream)) return *plain;

@@ -16,6 +16,9 @@ namespace beast = boost::beast;
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
+// The peer ended or reset the connection (as opposed to a timeout or a parse error).
+bool is_connection_lost(const boost::system::error_code& ec);
+
 class UpstreamConnection {
 public:
     template <class Stream>

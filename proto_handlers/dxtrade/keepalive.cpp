@@ -1,5 +1,7 @@
 #include "proto_handlers/dxtrade/keepalive.hpp"
 
+#include "gateway/core/time_format.hpp"
+
 #include "gateway/core/log.hpp"
 #include "gateway/server/tls.hpp"
 
@@ -57,12 +59,6 @@ std::shared_ptr<asio::ssl::context> make_tls(const config::Upstream& upstream) {
     const bool any_tls = std::any_of(upstream.servers.begin(), upstream.servers.end(),
                                      [](const config::UpstreamServer& s) { return s.tls; });
     return any_tls ? server::make_upstream_tls_context(upstream) : nullptr;
-}
-
-std::int64_t unix_now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 }  // namespace
@@ -131,7 +127,7 @@ void Keepalive::stop() {
 void Keepalive::add(SessionInfo session, bool spread) {
     asio::post(io_, [this, session = std::move(session), spread]() mutable {
         const auto now = now_ms();
-        const auto unix_now = unix_now_ms();
+        const auto unix_now = unix_millis_now();
         sessions::Lifetime life{now - std::max<std::int64_t>(0, unix_now - session.created_ms)};
         if (session.expires_at_s > 0) life.expires_at = now + (session.expires_at_s * 1000 - unix_now);
         const auto id = session.id;

@@ -3,6 +3,7 @@
 #include "gateway/client/outbound.hpp"
 #include "gateway/core/digest.hpp"
 #include "gateway/core/log.hpp"
+#include "gateway/core/time_format.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -18,11 +19,6 @@ std::string_view trim(std::string_view text) {
     while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
     while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
     return text;
-}
-
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 const boost::json::value* claim(const boost::json::value& answer, const std::string& pointer) {
@@ -121,7 +117,7 @@ std::chrono::steady_clock::time_point Resolver::fresh_until(const Lookup& result
     const auto now = std::chrono::steady_clock::now();
     auto until = now + settings_.cache_ttl;
     if (result.identity.expires_at) {
-        until = std::min(until, now + std::chrono::seconds(*result.identity.expires_at - unix_now()));
+        until = std::min(until, now + std::chrono::seconds(*result.identity.expires_at - unix_seconds_now()));
     }
     return until;
 }
@@ -150,7 +146,7 @@ asio::awaitable<Lookup> Resolver::ask_portal(const std::string& cookies, std::st
     }
     Lookup result{Lookup::Kind::ok, read_identity(json, settings_.claims)};
     if (result.identity.user_id.empty()) co_return Lookup{Lookup::Kind::no_session, {}};
-    if (result.identity.expires_at && *result.identity.expires_at <= unix_now()) {
+    if (result.identity.expires_at && *result.identity.expires_at <= unix_seconds_now()) {
         co_return Lookup{Lookup::Kind::no_session, {}};
     }
     co_return result;

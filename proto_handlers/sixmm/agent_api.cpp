@@ -2,6 +2,7 @@
 
 #include "gateway/client/outbound.hpp"
 #include "gateway/core/log.hpp"
+#include "gateway/core/time_format.hpp"
 #include "proto_handlers/sixmm/signing.hpp"
 
 #include <boost/json/parse.hpp>
@@ -13,9 +14,7 @@ namespace tg::sixmm {
 
 asio::awaitable<AgentResult> AgentApi::call(std::string_view path, boost::json::object business_fields,
                                             std::string_view request_id) {
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
+    const auto now = unix_seconds_now();
     const auto body = signed_body(std::move(business_fields), agent_code_, api_secret_, now, random_nonce());
     http::request<http::string_body> request{http::verb::post, std::string(path), 11};
     request.set(http::field::content_type, "application/json");

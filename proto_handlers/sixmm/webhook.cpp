@@ -2,6 +2,7 @@
 
 #include "gateway/client/outbound.hpp"
 #include "gateway/core/log.hpp"
+#include "gateway/core/time_format.hpp"
 #include "proto_handlers/sixmm/errors.hpp"
 #include "proto_handlers/sixmm/settings.hpp"
 #include "proto_handlers/sixmm/signing.hpp"
@@ -79,9 +80,7 @@ private:
         if (timestamp.empty() || nonce.empty() || signature.empty()) return "missing X-Agent-* headers";
         const auto sent_at = parse_seconds(timestamp);
         if (!sent_at) return "timestamp is not Unix seconds";
-        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+        const auto now = unix_seconds_now();
         if (std::abs(now - *sent_at) > acceptance_window.count()) return "timestamp outside the 5-minute window";
         const auto expected = webhook_signature(secret_, timestamp, nonce, message.body());
         if (!constant_time_equal(signature, expected)) return "signature mismatch";
