@@ -14,9 +14,11 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tg::handlers {
 
@@ -31,10 +33,25 @@ struct Request {
 
 using Response = http::response<http::string_body>;
 
+// The head of a request that will be proxied; its body is still unread.
+struct RequestHead {
+    const http::request_header<>& header;
+    std::string_view request_id;
+    std::string_view client_address;
+    bool tls = false;
+};
+
 class Handler {
 public:
     virtual ~Handler() = default;
     virtual boost::asio::awaitable<Response> handle(const Request& request) = 0;
+
+    // A handler on a route that also names an upstream can instead act before the
+    // request is proxied as usual (e.g. dxtrade.logout ends the DXtrade sessions, then
+    // the portal logs the user out): when this is true, before_proxy() is called instead
+    // of handle(), and the request goes upstream unless it answers.
+    virtual bool acts_before_proxy() const { return false; }
+    virtual boost::asio::awaitable<std::optional<Response>> before_proxy(const RequestHead& head);
 };
 
 }  // namespace tg::handlers
@@ -55,7 +72,12 @@ struct HandlerSetup {
     UpstreamLookup upstream;
 };
 
+// The pool of the named upstream; throws std::runtime_error naming the route if there is none.
+proxy::UpstreamPool& upstream_pool(const HandlerSetup& setup, const std::string& upstream_name);
+
 using HandlerFactory = std::function<std::unique_ptr<Handler>(const HandlerSetup&)>;
+
+class Service;
 
 class Registry {
 public:
@@ -68,9 +90,14 @@ public:
     void add_section(const std::string& name, config::SectionValidator validator);
     const std::map<std::string, config::SectionValidator>& sections() const { return sections_; }
 
+    // A process-wide service (see service.hpp), started and stopped with the gateway.
+    void add_service(std::shared_ptr<Service> service) { services_.push_back(std::move(service)); }
+    const std::vector<std::shared_ptr<Service>>& services() const { return services_; }
+
 private:
     std::map<std::string, HandlerFactory, std::less<>> factories_;
     std::map<std::string, config::SectionValidator> sections_;
+    std::vector<std::shared_ptr<Service>> services_;
 };
 
 }  // namespace tg::handlers

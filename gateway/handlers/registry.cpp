@@ -4,6 +4,16 @@
 
 namespace tg::handlers {
 
+boost::asio::awaitable<std::optional<Response>> Handler::before_proxy(const RequestHead&) {
+    co_return std::nullopt;
+}
+
+proxy::UpstreamPool& upstream_pool(const HandlerSetup& setup, const std::string& upstream_name) {
+    auto* pool = setup.upstream(upstream_name);
+    if (!pool) throw std::runtime_error("route " + setup.route.name + ": no upstream named " + upstream_name);
+    return *pool;
+}
+
 void Registry::add(const std::string& name, HandlerFactory factory) {
     if (!factories_.emplace(name, std::move(factory)).second) {
         throw std::logic_error("handler registered twice: " + name);

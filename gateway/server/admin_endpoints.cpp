@@ -2,7 +2,11 @@
 
 #include "gateway/core/error_response.hpp"
 #include "gateway/observability/prometheus.hpp"
+#include "gateway/handlers/service.hpp"
 #include "gateway/server/worker.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 
 namespace tg::server {
 namespace {
@@ -22,7 +26,9 @@ std::string GatewayShared::render_metrics() const {
     for (const auto* worker : workers) sources.workers.push_back(&worker->stats());
     sources.config = const_cast<observability::ConfigStats*>(&config_stats);
     sources.draining = draining.load(std::memory_order_relaxed);
-    return observability::render_prometheus(sources);
+    auto text = observability::render_prometheus(sources);
+    for (const auto* service : services) service->append_metrics(text);
+    return text;
 }
 
 http::response<http::string_body> answer_admin(const GatewayShared& shared, std::string_view path,
@@ -38,9 +44,15 @@ http::response<http::string_body> answer_admin(const GatewayShared& shared, std:
     if (path == "/healthz") return json_answer(http::status::ok, R"({"status":"ok"})");
     if (path == "/readyz") {
         // The config is loaded and the listeners are bound before any request arrives;
-        // later dependencies (the session store) add their checks here.
+        // the services (e.g. the DXtrade session store) say whether they can serve.
         if (shared.draining.load(std::memory_order_relaxed)) {
             return json_answer(http::status::service_unavailable, R"({"status":"draining","reason":"shutting down"})");
+        }
+        for (const auto* service : shared.services) {
+            const auto reason = service->not_ready_reason();
+            if (reason.empty()) continue;
+            const boost::json::object body{{"status", "not_ready"}, {"reason", reason}};
+            return json_answer(http::status::service_unavailable, boost::json::serialize(body));
         }
         return json_answer(http::status::ok, R"({"status":"ready"})");
     }

@@ -2,6 +2,7 @@
 
 #include "gateway/core/asio_aliases.hpp"
 #include "gateway/core/log.hpp"
+#include "gateway/handlers/service.hpp"
 #include "gateway/server/http_session.hpp"
 #include "gateway/server/tls.hpp"
 
@@ -58,6 +59,7 @@ Gateway::Gateway(std::shared_ptr<const config::Config> config, const handlers::R
     : registry_(registry), runtime_(Runtime::build(std::move(config), registry)) {
     const auto& access_log = runtime_->config->access_log.path;
     if (!access_log.empty()) shared_.access_log = std::make_unique<observability::AccessLogWriter>(access_log);
+    for (const auto& service : registry.services()) shared_.services.push_back(service.get());
     for (unsigned i = 0; i < runtime_->config->workers; ++i) {
         workers_.push_back(std::make_unique<Worker>(i, runtime_, shared_));
         shared_.workers.push_back(workers_.back().get());
@@ -66,6 +68,7 @@ Gateway::Gateway(std::shared_ptr<const config::Config> config, const handlers::R
 
 Gateway::~Gateway() {
     stop();
+    for (auto* service : shared_.services) service->stop();  // also after a failed start
     shared_.workers.clear();
     workers_.clear();  // before shared_, which they refer to
 }
@@ -103,6 +106,8 @@ void Gateway::bind_listener(const config::Listener& listener) {
 
 void Gateway::start() {
     for (const auto& listener : runtime_->config->listeners) bind_listener(listener);
+    // Before the first request: a service may have state to load (DXtrade's sessions).
+    for (auto* service : shared_.services) service->start(*runtime_->config);
     for (auto& worker : workers_) worker->start_thread();
     running_ = true;
     log::info("trading-gateway " TG_VERSION " serving with ", workers_.size(), " workers");
@@ -113,6 +118,7 @@ void Gateway::stop() {
     running_ = false;
     for (auto& worker : workers_) worker->stop();
     for (auto& worker : workers_) worker->join();
+    for (auto* service : shared_.services) service->stop();
 }
 
 namespace {
@@ -136,6 +142,9 @@ ReloadResult Gateway::reload(std::shared_ptr<const config::Config> config) {
     if (!same_listeners(runtime_->config->listeners, config->listeners)) result.ignored.push_back("listeners");
     if (runtime_->config->workers != config->workers) result.ignored.push_back("workers");
     if (runtime_->config->access_log.path != config->access_log.path) result.ignored.push_back("access_log");
+    for (const auto* service : shared_.services) {
+        for (auto& setting : service->needs_restart(*config)) result.ignored.push_back(std::move(setting));
+    }
     try {
         auto runtime = Runtime::build(std::move(config), registry_);
         workers_.front()->try_build(runtime);

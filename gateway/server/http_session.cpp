@@ -3,6 +3,7 @@
 #include "gateway/core/asio_aliases.hpp"
 #include "gateway/core/error_response.hpp"
 #include "gateway/core/log.hpp"
+#include "gateway/handlers/service.hpp"
 #include "gateway/proxy/exchange.hpp"
 #include "gateway/proxy/websocket_tunnel.hpp"
 #include "gateway/server/admin_endpoints.hpp"
@@ -169,6 +170,9 @@ private:
         }
         if (listener_->admin) {
             facts_.route = "(admin)";
+            if (auto* handler = service_admin_handler(*path)) {
+                co_return co_await serve_handler(*handler, parser, request_id, config.limits);
+            }
             auto response = answer_admin(worker_.shared(), *path, req.method(), request_id);
             response.set("X-Request-Id", request_id);
             co_return co_await send(std::move(response), keep_alive_after_error(parser));
@@ -187,8 +191,23 @@ private:
         const auto& route = config.routes[match.route_index];
         facts_.route = route.name;
         facts_.route_stats = state.route_stats[match.route_index];
-        if (auto* handler = state.handlers[match.route_index].get()) {
+        auto* handler = state.handlers[match.route_index].get();
+        if (handler && !handler->acts_before_proxy()) {
             co_return co_await serve_handler(*handler, parser, request_id, config.limits);
+        }
+        if (handler) {
+            const handlers::RequestHead head{req, request_id, client_address_, is_tls()};
+            std::optional<handlers::Response> answer;
+            try {
+                answer = co_await handler->before_proxy(head);
+            } catch (const std::exception& e) {
+                log::error("request ", request_id, ": handler failed before proxying: ", e.what());
+                answer = make_error_response(errors::internal, request_id);
+            }
+            if (answer) {
+                answer->set("X-Request-Id", request_id);
+                co_return co_await send(std::move(*answer), keep_alive_after_error(parser));
+            }
         }
 
         auto& pool = *state.pools[state.runtime->route_upstream[match.route_index]];
@@ -248,6 +267,13 @@ private:
         }
         response.set("X-Request-Id", request_id);
         co_return co_await send(std::move(response), keep_alive);
+    }
+
+    handlers::Handler* service_admin_handler(std::string_view path) const {
+        for (auto* service : worker_.shared().services) {
+            if (auto* handler = service->admin_handler(path)) return handler;
+        }
+        return nullptr;
     }
 
     asio::awaitable<error_code> read_small_body(RequestParser& parser, std::string& body,

@@ -10,6 +10,10 @@
 #include <string>
 #include <vector>
 
+namespace tg::handlers {
+class Service;
+}
+
 namespace tg::server {
 
 class Worker;
@@ -22,6 +26,7 @@ struct GatewayShared {
     observability::ConfigStats config_stats;
     std::unique_ptr<observability::AccessLogWriter> access_log;  // null when the log is off
     std::vector<Worker*> workers;                                // fixed once started
+    std::vector<handlers::Service*> services;                    // the registry's; fixed
 
     std::string render_metrics() const;
 };

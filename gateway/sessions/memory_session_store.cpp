@@ -56,6 +56,18 @@ bool MemorySessionStore::update_ping(SessionId id, std::int64_t last_ping_ms,
     return true;
 }
 
+std::size_t MemorySessionStore::remove_expired(std::int64_t now_ms) {
+    std::lock_guard lock(mutex_);
+    return std::erase_if(records_, [now_ms](const auto& entry) {
+        return !entry.second.logout_pending && !entry.second.live_at(now_ms);
+    });
+}
+
+SessionId MemorySessionStore::max_id() {
+    std::lock_guard lock(mutex_);
+    return records_.empty() ? 0 : records_.rbegin()->first;
+}
+
 std::size_t MemorySessionStore::count() {
     std::lock_guard lock(mutex_);
     return records_.size();

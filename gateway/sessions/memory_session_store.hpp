@@ -19,6 +19,8 @@ public:
     LoadResult load_pending_logouts() override;
     bool mark_logout_pending(SessionId id, std::int64_t next_attempt_ms) override;
     bool update_ping(SessionId id, std::int64_t last_ping_ms, std::uint32_t failures) override;
+    std::size_t remove_expired(std::int64_t now_ms) override;
+    SessionId max_id() override;
     std::size_t count() override;
     bool healthy() noexcept override { return true; }
 

@@ -47,6 +47,11 @@ public:
     // False if there is no such record.
     virtual bool update_ping(SessionId id, std::int64_t last_ping_ms,
                              std::uint32_t failures) = 0;
+    // Removes the records that are neither live at now_ms nor queued for logout (their
+    // partner session expired while the gateway was down); returns how many.
+    virtual std::size_t remove_expired(std::int64_t now_ms) = 0;
+    // The largest id ever stored and not removed, 0 if none: new ids start above it.
+    [[nodiscard]] virtual SessionId max_id() = 0;
     [[nodiscard]] virtual std::size_t count() = 0;
     // For /readyz: a trivial query succeeds.
     [[nodiscard]] virtual bool healthy() noexcept = 0;

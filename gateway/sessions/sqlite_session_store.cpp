@@ -127,6 +127,8 @@ SqliteSessionStore::SqliteSessionStore(const std::filesystem::path& path,
             "SELECT " + cols + " FROM sessions WHERE logout_pending <> 0",
             "UPDATE sessions SET logout_pending = 1, logout_next_attempt_ms = ?2 WHERE id = ?1",
             "UPDATE sessions SET last_ping_ms = ?2, failures = ?3 WHERE id = ?1",
+            "DELETE FROM sessions WHERE logout_pending = 0 AND expires_at_s <> 0 AND expires_at_s * 1000 <= ?1",
+            "SELECT COALESCE(MAX(id), 0) FROM sessions",
             "SELECT COUNT(*) FROM sessions",
             "SELECT 1",
         };
@@ -286,6 +288,23 @@ bool SqliteSessionStore::update_ping(SessionId id, std::int64_t last_ping_ms,
         fail("update_ping: bind");
     step_done(s, "update_ping");
     return sqlite3_changes(db_) > 0;
+}
+
+std::size_t SqliteSessionStore::remove_expired(std::int64_t now_ms) {
+    std::lock_guard lock(mutex_);
+    sqlite3_stmt* s = stmt(kExpire);
+    ResetGuard guard{s};
+    if (sqlite3_bind_int64(s, 1, now_ms) != SQLITE_OK) fail("remove_expired: bind");
+    step_done(s, "remove_expired");
+    return static_cast<std::size_t>(sqlite3_changes(db_));
+}
+
+SessionId SqliteSessionStore::max_id() {
+    std::lock_guard lock(mutex_);
+    sqlite3_stmt* s = stmt(kMaxId);
+    ResetGuard guard{s};
+    if (sqlite3_step(s) != SQLITE_ROW) fail("max_id");
+    return from_db(sqlite3_column_int64(s, 0));
 }
 
 std::size_t SqliteSessionStore::count() {

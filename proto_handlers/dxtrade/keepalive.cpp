@@ -230,6 +230,7 @@ void Keepalive::record_lag(sessions::Millis lag) {
     while (bucket < KeepaliveStats::lag_bounds_ms.size() && lag > KeepaliveStats::lag_bounds_ms[bucket]) ++bucket;
     ++local_.lag_buckets[bucket];
     ++local_.lag_count;
+    local_.lag_sum_ms += static_cast<std::uint64_t>(std::max<sessions::Millis>(0, lag));
 }
 
 void Keepalive::publish() {

@@ -59,6 +59,7 @@ struct KeepaliveStats {
     std::uint64_t ended_max_age = 0;
     std::array<std::uint64_t, lag_bounds_ms.size() + 1> lag_buckets{};
     std::uint64_t lag_count = 0;
+    std::uint64_t lag_sum_ms = 0;
 
     // The upper bound of the bucket holding the q-quantile (0 < q <= 1) of the lags; -1 when
     // there is none, INT64_MAX when it falls in the overflow bucket.
@@ -91,6 +92,13 @@ public:
     void on_ended(EndedCallback callback);
 
     [[nodiscard]] KeepaliveStats stats() const;
+
+    // The keepalive thread, and what may be used only on it: its dxWeb client (which
+    // other DXtrade calls share, so they share its pooled connections and API session)
+    // and the sessions being pinged.
+    asio::io_context::executor_type executor() { return io_.get_executor(); }
+    DxWebClient& client() { return *client_; }
+    const std::unordered_map<SessionId, SessionInfo>& sessions() const { return sessions_; }
 
 private:
     using Clock = std::chrono::steady_clock;

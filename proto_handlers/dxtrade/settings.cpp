@@ -2,6 +2,7 @@
 
 #include "gateway/config/fields.hpp"
 #include "gateway/config/section.hpp"
+#include "proto_handlers/dxtrade/launch_page.hpp"
 
 #include <optional>
 
@@ -36,12 +37,35 @@ void read_endpoint(ObjectReader& parent, std::string_view key, Endpoint& endpoin
     }
 }
 
+void read_launch(ObjectReader& parent, const boost::json::value& value, Settings::Launch& launch,
+                 std::vector<config::Problem>& problems) {
+    ObjectReader reader(value, parent.path_of("launch"), {"login_url", "allowed_origins", "retry_after_s"}, problems);
+    if (!reader.is_object()) return;
+    if (reader.read_string("login_url", launch.login_url) && !launch.login_url.starts_with("/") &&
+        !launch.login_url.starts_with("https://") && !launch.login_url.starts_with("http://"))
+        reader.report("login_url", "expected a path starting with \"/\" or an absolute http(s) URL");
+    if (const auto* origins = reader.read_array("allowed_origins")) {
+        for (std::size_t i = 0; i < origins->size(); ++i) {
+            const auto origin_path = config::detail::index_path(reader.path_of("allowed_origins"), i);
+            const auto* origin = config::detail::expect_string((*origins)[i], origin_path, problems);
+            if (!origin) continue;
+            if (origin_of(*origin) != std::string_view(*origin))
+                problems.push_back({origin_path, "expected an origin like \"https://portal.example.com\" (scheme, host, "
+                                                 "optional port; lower case; no path)"});
+            else
+                launch.allowed_origins.emplace_back(*origin);
+        }
+    }
+    std::int64_t seconds = 0;
+    if (reader.read_integer("retry_after_s", 0, 3600, seconds)) launch.retry_after_seconds = static_cast<int>(seconds);
+}
+
 Settings read(const boost::json::value& section, const std::string& path, const config::Config* engine,
               std::vector<config::Problem>& problems) {
     Settings settings;
     ObjectReader reader(section, path,
                         {"upstream", "base_path", "auth", "endpoints", "token", "terminal_login_url", "target",
-                         "keepalive", "logout", "session_store"},
+                         "launch", "keepalive", "logout", "session_store"},
                         problems);
     if (reader.read_string("upstream", settings.upstream, Presence::required) && engine &&
         !engine->upstreams.contains(settings.upstream))
@@ -118,13 +142,19 @@ Settings read(const boost::json::value& section, const std::string& path, const 
         }
     }
 
+    if (const auto* value = reader.find("launch")) read_launch(reader, *value, settings.launch, problems);
+
     if (const auto* value = reader.find("logout")) {
-        ObjectReader logout(*value, reader.path_of("logout"), {"by"}, problems);
+        ObjectReader logout(*value, reader.path_of("logout"), {"by", "wait_ms", "retry_for_ms"}, problems);
         std::string by;
         if (logout.is_object() && logout.read_string("by", by)) {
-            if (by == "token") settings.logout_by = LogoutBy::token;
-            else if (by == "login") settings.logout_by = LogoutBy::login;
+            if (by == "token") settings.logout.by = LogoutBy::token;
+            else if (by == "login") settings.logout.by = LogoutBy::login;
             else logout.report("by", "expected \"token\" or \"login\"");
+        }
+        if (logout.is_object()) {
+            logout.read_millis("wait_ms", settings.logout.wait);
+            logout.read_millis("retry_for_ms", settings.logout.retry_for);
         }
     }
 

@@ -32,13 +32,22 @@ struct Settings {
     } token;
     std::string terminal_login_url;          // absolute http(s) URL of form-with-token
     std::string target = "_self";
+    struct Launch {
+        std::string login_url;               // "" = answer a 401 page instead of redirecting
+        std::vector<std::string> allowed_origins;  // other origins that may start a launch
+        int retry_after_seconds = 5;         // Retry-After of the 503 page
+    } launch;
     struct Keepalive {
         std::chrono::milliseconds interval{60000};
         double jitter = 0.1;                 // 0 .. 0.5
         std::size_t max_in_flight = 64;
         std::chrono::milliseconds max_age{12 * 60 * 60 * 1000};
     } keepalive;
-    LogoutBy logout_by = LogoutBy::token;
+    struct Logout {
+        LogoutBy by = LogoutBy::token;
+        std::chrono::milliseconds wait{3000};           // how long the portal logout waits for dxWeb
+        std::chrono::milliseconds retry_for{60 * 60 * 1000};  // queued logouts are retried this long
+    } logout;
     struct SessionStore {
         SessionStoreKind kind = SessionStoreKind::sqlite;
         std::string path = "var/dxtrade-sessions.db";

@@ -77,6 +77,15 @@ Identity read_identity(const boost::json::value& answer, const ClaimPointers& po
 Resolver::Resolver(Settings settings, proxy::UpstreamPool& portal, SessionDirectory& directory)
     : settings_(std::move(settings)), portal_(portal), directory_(directory) {}
 
+Resolver::Resolver(const handlers::HandlerSetup& setup, SessionDirectory& directory)
+    : Resolver(read_settings(setup.config), handlers::upstream_pool(setup, read_settings(setup.config).upstream),
+               directory) {}
+
+void Resolver::forget(const http::fields& request) {
+    const auto cookies = session_cookies(request, settings_.cookies);
+    if (!cookies.empty()) directory_.forget(sha256_hex(cookies));
+}
+
 asio::awaitable<Lookup> Resolver::resolve(const http::fields& request, std::string_view request_id) {
     const auto cookies = session_cookies(request, settings_.cookies);
     if (cookies.empty()) co_return Lookup{Lookup::Kind::no_session, {}};

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "gateway/core/asio_aliases.hpp"
+#include "gateway/handlers/handler.hpp"
 #include "gateway/proxy/upstream_pool.hpp"
 #include "proto_handlers/partner_session/lookup.hpp"
 #include "proto_handlers/partner_session/session_directory.hpp"
@@ -30,8 +31,12 @@ Identity read_identity(const boost::json::value& answer, const ClaimPointers& po
 class Resolver {
 public:
     Resolver(Settings settings, proxy::UpstreamPool& portal, SessionDirectory& directory);
+    // With the config's "partner_session" section and the setup's pool for its upstream.
+    Resolver(const handlers::HandlerSetup& setup, SessionDirectory& directory);
 
     asio::awaitable<Lookup> resolve(const http::fields& request, std::string_view request_id);
+    // Drops the cached answer for the request's session (at logout).
+    void forget(const http::fields& request);
 
 private:
     asio::awaitable<Lookup> ask_portal(const std::string& cookies, std::string_view request_id);

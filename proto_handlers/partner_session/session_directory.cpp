@@ -15,6 +15,11 @@ std::optional<Lookup> SessionDirectory::cached(const std::string& key) {
     return std::nullopt;
 }
 
+void SessionDirectory::forget(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    cache_.erase(key);
+}
+
 std::shared_ptr<SessionDirectory::Flight> SessionDirectory::join_or_lead(const std::string& key,
                                                                          std::function<void()> wake) {
     std::lock_guard lock(mutex_);

@@ -1,10 +1,10 @@
 #include "proto_handlers/sixmm/request_guard.hpp"
 
+#include "gateway/handlers/origin.hpp"
 #include "proto_handlers/sixmm/errors.hpp"
 
 #include <boost/beast/core/string.hpp>
 
-#include <algorithm>
 
 namespace tg::sixmm {
 namespace {
@@ -12,13 +12,11 @@ namespace {
 namespace beast = boost::beast;
 
 bool is_own_origin(const handlers::Request& request, std::string_view origin) {
-    const auto host = request.message[http::field::host];
-    const std::string own = std::string(request.tls ? "https://" : "http://") + std::string(host);
-    return beast::iequals(origin, own);
+    return handlers::is_own_origin(request.message, request.tls, origin);
 }
 
 bool is_listed(const std::vector<std::string>& allowed, std::string_view origin) {
-    return std::any_of(allowed.begin(), allowed.end(), [&](const auto& a) { return beast::iequals(a, origin); });
+    return handlers::is_listed_origin(allowed, origin);
 }
 
 handlers::Response method_not_allowed(const handlers::Request& request) {

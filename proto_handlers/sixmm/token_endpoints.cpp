@@ -29,21 +29,14 @@ AgentResult failure(AgentResult::Kind kind) {
     return result;
 }
 
-proxy::UpstreamPool& pool_named(const handlers::HandlerSetup& setup, const std::string& name) {
-    auto* pool = setup.upstream(name);
-    if (!pool) throw std::runtime_error("route " + setup.route.name + ": no upstream named " + name);
-    return *pool;
-}
-
 // The flow both endpoints share; each adds what it asks 6MM for.
 class TokenEndpoint : public handlers::Handler {
 public:
     TokenEndpoint(const handlers::HandlerSetup& setup, std::shared_ptr<SharedState> shared)
         : settings_(read_settings(setup.config)),
           shared_(std::move(shared)),
-          resolver_(partner_session::read_settings(setup.config),
-                    pool_named(setup, partner_session::read_settings(setup.config).upstream), shared_->sessions),
-          api_(pool_named(setup, settings_.upstream), settings_.agent_code,
+          resolver_(setup, *shared_->sessions),
+          api_(handlers::upstream_pool(setup, settings_.upstream), settings_.agent_code,
                setup.config.secrets.at(settings_.api_secret).reveal()) {}
 
     asio::awaitable<handlers::Response> handle(const handlers::Request& request) final {

@@ -13,7 +13,7 @@ namespace tg::sixmm {
 // State shared by the handler instances of every worker.
 struct SharedState {
     ChannelBindings channel_bindings;
-    partner_session::SessionDirectory sessions;
+    std::shared_ptr<partner_session::SessionDirectory> sessions;  // the process's one
 };
 
 std::unique_ptr<handlers::Handler> make_embed_token_handler(const handlers::HandlerSetup& setup,

@@ -167,7 +167,7 @@ BOOST_AUTO_TEST_CASE(settings_defaults) {
     BOOST_TEST(settings.keepalive.jitter == 0.1);
     BOOST_TEST(settings.keepalive.max_in_flight == 64u);
     BOOST_TEST(settings.keepalive.max_age.count() == 12 * 3600 * 1000);
-    BOOST_TEST((settings.logout_by == dxtrade::LogoutBy::token));
+    BOOST_TEST((settings.logout.by == dxtrade::LogoutBy::token));
     BOOST_TEST((settings.session_store.kind == dxtrade::SessionStoreKind::sqlite));
     BOOST_TEST(settings.session_store.path == "var/dxtrade-sessions.db");
 }

@@ -1,0 +1,19 @@
+// The DXtrade service's part of /metrics (Prometheus text format 0.0.4).
+#pragma once
+
+#include "proto_handlers/dxtrade/keepalive.hpp"
+#include "proto_handlers/dxtrade/logout_queue.hpp"
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace tg::dxtrade {
+
+// Launches by LaunchOutcome::Kind: ok, unavailable, timeout, rejected, not_recorded.
+using LaunchCounts = std::array<std::uint64_t, 5>;
+
+void append_dxtrade_metrics(std::string& out, const KeepaliveStats& keepalive, const LogoutQueueStats& logouts,
+                            const LaunchCounts& launches, bool store_up);
+
+}  // namespace tg::dxtrade

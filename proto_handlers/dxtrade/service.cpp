@@ -1,0 +1,291 @@
+#include "proto_handlers/dxtrade/service.hpp"
+
+#include "gateway/core/digest.hpp"
+#include "gateway/core/log.hpp"
+#include "gateway/core/time_format.hpp"
+#include "gateway/sessions/memory_session_store.hpp"
+#include "gateway/sessions/sqlite_session_store.hpp"
+#include "proto_handlers/dxtrade/admin_endpoints.hpp"
+#include "proto_handlers/dxtrade/metrics.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/json/array.hpp>
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+
+namespace tg::dxtrade {
+namespace {
+
+constexpr const char* log_prefix = "dxtrade: ";
+
+std::unique_ptr<sessions::SessionStore> open_store(const Settings& settings, const config::Config& config) {
+    if (settings.session_store.kind == SessionStoreKind::memory) return std::make_unique<sessions::MemorySessionStore>();
+    const auto& key = config.secrets.at(settings.session_store.key).reveal();
+    return std::make_unique<sessions::SqliteSessionStore>(settings.session_store.path, key);
+}
+
+// What only a restart applies: the dxWeb client, keepalive and store settings, the dxWeb
+// upstream, and the secrets they use (by hash). Per-request settings (terminal URL,
+// target, launch, token encoding, logout wait) apply on reload.
+boost::json::object restart_settings(const config::Config& config) {
+    boost::json::object parts;
+    const auto* section = config.document.if_contains("dxtrade");
+    if (!section || !section->is_object()) return parts;
+    boost::json::object dxtrade = section->get_object();
+    for (const auto* per_request : {"terminal_login_url", "target", "launch"}) dxtrade.erase(per_request);
+    if (auto* token = dxtrade.if_contains("token"); token && token->is_object()) token->get_object().erase("send_base64");
+    if (auto* logout = dxtrade.if_contains("logout"); logout && logout->is_object()) logout->get_object().erase("wait_ms");
+    parts["dxtrade"] = dxtrade;
+    const auto settings = read_settings(config);
+    if (const auto* upstreams = config.document.if_contains("upstreams"); upstreams && upstreams->is_object()) {
+        if (const auto* upstream = upstreams->get_object().if_contains(settings.upstream)) parts["upstream"] = *upstream;
+    }
+    for (const auto& name : {settings.auth.password, settings.session_store.key}) {
+        const auto found = config.secrets.find(name);
+        if (found != config.secrets.end()) parts["secret:" + name] = sha256_hex(found->second.reveal());
+    }
+    return parts;
+}
+
+SessionInfo keepalive_info(const sessions::SessionRecord& record) {
+    return {record.id, record.login, record.domain, record.token.reveal(), record.created_ms, record.expires_at_s};
+}
+
+LaunchOutcome::Kind launch_failure(TokenResult::Kind kind) {
+    switch (kind) {
+        case TokenResult::Kind::timeout: return LaunchOutcome::Kind::timeout;
+        case TokenResult::Kind::rejected: return LaunchOutcome::Kind::rejected;
+        default: return LaunchOutcome::Kind::unavailable;
+    }
+}
+
+}  // namespace
+
+DxtradeService::DxtradeService() : admin_(make_admin_handler(*this)) {}
+
+DxtradeService::~DxtradeService() { stop(); }
+
+void DxtradeService::start(const config::Config& config) {
+    if (running_.load() || !config.document.contains(section_name)) return;
+    settings_ = read_settings(config);
+    started_with_ = restart_settings(config);
+    std::unique_ptr<sessions::SessionStore> store;
+    try {
+        store = open_store(*settings_, config);
+    } catch (const std::exception& e) {
+        throw std::runtime_error(std::string("dxtrade session store: ") + e.what());
+    }
+    const auto now = unix_millis_now();
+    const auto expired = store->remove_expired(now);
+    auto live = store->load_live(now);
+    auto pending = store->load_pending_logouts();
+    for (const auto id : live.undecryptable) store->remove(id);
+    for (const auto id : pending.undecryptable) store->remove(id);
+    next_id_.store(store->max_id() + 1);
+
+    store_ = std::make_unique<sessions::StoreThread>(std::move(store));
+    keepalive_ = std::make_unique<Keepalive>(*settings_, config.upstreams.at(settings_->upstream),
+                                             config.secrets.at(settings_->auth.password).reveal());
+    logouts_ = std::make_unique<LogoutQueue>(*keepalive_, *store_, *settings_);
+    keepalive_->on_ended([store = store_.get()](SessionId id, EndReason) {
+        store->post("remove an ended session", [id](sessions::SessionStore& s) { s.remove(id); });
+    });
+    keepalive_->start();
+    logouts_->start();
+    for (const auto& record : live.records) keepalive_->add(keepalive_info(record), true);
+    const auto queued_logouts = pending.records.size();
+    logouts_->resume(std::move(pending.records));
+    running_.store(true);
+
+    log::info(log_prefix, "resumed ", live.records.size(), " sessions (first pings spread over ",
+              settings_->keepalive.interval.count(), " ms) and ", queued_logouts, " queued logouts; removed ", expired,
+              " expired records");
+    if (const auto lost = live.undecryptable.size() + pending.undecryptable.size()) {
+        log::error(log_prefix, "removed ", lost, " records whose token does not decrypt (was session_store.key changed?)");
+    }
+}
+
+void DxtradeService::stop() {
+    if (!running_.exchange(false)) return;
+    logouts_->stop();
+    keepalive_->stop();
+    store_->stop();
+}
+
+std::vector<std::string> DxtradeService::needs_restart(const config::Config& next) const {
+    if (!running_.load()) {
+        if (next.document.contains(section_name)) return {"dxtrade (added: the service starts with the gateway)"};
+        return {};
+    }
+    if (!next.document.contains(section_name)) return {"dxtrade (removed: keeps running until a restart)"};
+    if (restart_settings(next) != started_with_) {
+        return {"dxtrade (upstream, auth, endpoints, token.answer_field, keepalive, logout.by/retry_for_ms, "
+                "session_store or their secrets)"};
+    }
+    return {};
+}
+
+std::string DxtradeService::not_ready_reason() const {
+    if (running_.load() && !store_->healthy()) return "dxtrade session store unavailable";
+    return {};
+}
+
+void DxtradeService::append_metrics(std::string& out) const {
+    if (!running_.load()) return;
+    LaunchCounts launches{};
+    for (std::size_t i = 0; i < launch_kinds; ++i) launches[i] = launches_[i].load(std::memory_order_relaxed);
+    append_dxtrade_metrics(out, keepalive_->stats(), logouts_->stats(), launches, store_->healthy());
+}
+
+handlers::Handler* DxtradeService::admin_handler(std::string_view path) {
+    return is_admin_path(path) ? admin_.get() : nullptr;
+}
+
+asio::awaitable<LaunchOutcome> DxtradeService::open_session(partner_session::Identity user, std::string request_id) {
+    LaunchOutcome outcome;
+    if (!running_.load()) {
+        log::error("request ", request_id, ": ", log_prefix, "the service is not running (restart after adding it)");
+        count_launch(outcome.kind);
+        co_return outcome;
+    }
+    auto& client = keepalive_->client();
+    auto generate = client.generate_token(user.dx_login, user.dx_domain, request_id);
+    auto answer = co_await asio::co_spawn(keepalive_->executor(), std::move(generate), asio::use_awaitable);
+    if (answer.kind != TokenResult::Kind::ok) {
+        outcome.kind = launch_failure(answer.kind);
+        count_launch(outcome.kind);
+        co_return outcome;
+    }
+    sessions::SessionRecord record;
+    record.id = next_id_.fetch_add(1);
+    record.user_id = user.user_id;
+    record.login = user.dx_login;
+    record.domain = user.dx_domain;
+    record.token = sessions::SecretString(answer.token);
+    record.created_ms = unix_millis_now();
+    record.expires_at_s = user.expires_at.value_or(0);
+    try {
+        // Durable before the token goes to the browser: a crash after this loses nothing.
+        auto put = [record](sessions::SessionStore& store) {
+            store.put(record);
+            return true;
+        };
+        co_await store_->call(std::move(put));
+    } catch (const std::exception& e) {
+        log::error("request ", request_id, ": ", log_prefix, "cannot record the session: ", e.what());
+        outcome.kind = LaunchOutcome::Kind::not_recorded;
+        count_launch(outcome.kind);
+        co_return outcome;
+    }
+    keepalive_->add(keepalive_info(record), false);
+    log::info("request ", request_id, ": ", log_prefix, "session ", record.id, " opened");
+    outcome.kind = LaunchOutcome::Kind::ok;
+    outcome.token = std::move(answer.token);
+    count_launch(outcome.kind);
+    co_return outcome;
+}
+
+asio::awaitable<LogoutOutcome> DxtradeService::log_out(std::string login, std::string domain, std::string request_id,
+                                                       std::chrono::milliseconds wait) {
+    LogoutOutcome outcome;
+    if (!running_.load()) co_return outcome;
+    auto find = [login, domain](sessions::SessionStore& store) { return store.find_by_login(login, domain); };
+    auto records = co_await store_->call(std::move(find));
+    if (records.empty()) co_return outcome;
+    outcome.sessions = records.size();
+    for (const auto& record : records) keepalive_->remove(record.id);
+    // Queued in the store before dxWeb is asked: a crash now still delivers the logout later.
+    const auto now = unix_millis_now();
+    std::vector<sessions::SessionId> ids;
+    for (const auto& record : records) ids.push_back(record.id);
+    auto queue = [ids, now](sessions::SessionStore& store) {
+        for (const auto id : ids) store.mark_logout_pending(id, now);
+        return true;
+    };
+    co_await store_->call(std::move(queue));
+
+    // The logout runs on the keepalive thread; this request waits for it at most `wait`.
+    struct Wait {
+        Wait(const asio::any_io_executor& executor, std::chrono::milliseconds wait) : timer(executor, wait) {}
+        asio::steady_timer timer;
+        std::optional<LogoutOutcome> result;
+    };
+    auto waiting = std::make_shared<Wait>(co_await asio::this_coro::executor, wait);
+    asio::co_spawn(keepalive_->executor(), logouts_->log_out(std::move(records), request_id),
+                   [waiting](std::exception_ptr error, LogoutOutcome result) {
+                       if (error) return;  // the loop logs; the records stay queued in the store
+                       asio::post(waiting->timer.get_executor(), [waiting, result] {
+                           waiting->result = result;
+                           waiting->timer.cancel();
+                       });
+                   });
+    co_await waiting->timer.async_wait(use_tuple);
+    if (waiting->result) co_return *waiting->result;
+    outcome.finished = false;
+    log::warn("request ", request_id, ": ", log_prefix, "dxWeb has not answered the logout within ", wait.count(),
+              " ms; it goes on in the background");
+    co_return outcome;
+}
+
+asio::awaitable<boost::json::object> DxtradeService::summary(std::string login, std::string domain,
+                                                             std::size_t max_users) {
+    if (!running_.load()) co_return boost::json::object{{"running", false}};
+    auto count = [](sessions::SessionStore& store) { return store.count(); };
+    auto stored = co_await store_->call(std::move(count));
+    auto summarize = [this, login, domain, max_users]() -> asio::awaitable<boost::json::object> {
+        co_return summarize_on_keepalive_thread(login, domain, max_users);
+    };
+    auto body = co_await asio::co_spawn(keepalive_->executor(), std::move(summarize), asio::use_awaitable);
+    body["stored"] = stored;
+    co_return body;
+}
+
+boost::json::object DxtradeService::summarize_on_keepalive_thread(const std::string& login, const std::string& domain,
+                                                                  std::size_t max_users) const {
+    struct User {
+        std::size_t sessions = 0;
+        std::size_t pending_logouts = 0;
+        std::int64_t oldest_created_ms = 0;
+    };
+    std::map<std::pair<std::string, std::string>, User> users;
+    const auto wanted = [&](const std::string& l, const std::string& d) {
+        return login.empty() || (l == login && (domain.empty() || d == domain));
+    };
+    for (const auto& [id, session] : keepalive_->sessions()) {
+        if (!wanted(session.login, session.domain)) continue;
+        auto& user = users[{session.login, session.domain}];
+        ++user.sessions;
+        if (user.oldest_created_ms == 0 || session.created_ms < user.oldest_created_ms)
+            user.oldest_created_ms = session.created_ms;
+    }
+    std::size_t pending_total = 0;
+    for (const auto& [key, count] : logouts_->pending_by_user()) {
+        pending_total += count;
+        if (wanted(key.first, key.second)) users[key].pending_logouts += count;
+    }
+    boost::json::array listed;
+    for (const auto& [key, user] : users) {
+        if (listed.size() == max_users) break;
+        boost::json::object entry{{"login", key.first},
+                                  {"domain", key.second},
+                                  {"sessions", user.sessions},
+                                  {"pendingLogouts", user.pending_logouts}};
+        if (user.oldest_created_ms > 0) {
+            entry["oldestCreated"] = rfc3339_millis(std::chrono::system_clock::time_point(
+                std::chrono::milliseconds(user.oldest_created_ms)));
+        }
+        listed.push_back(std::move(entry));
+    }
+    return {{"running", true},
+            {"active", keepalive_->sessions().size()},
+            {"pendingLogouts", pending_total},
+            {"users", std::move(listed)},
+            {"truncated", users.size() > max_users}};
+}
+
+}  // namespace tg::dxtrade

@@ -1,0 +1,90 @@
+// The process-wide DXtrade service: the session store (on its own thread), the keepalive
+// (the ping scheduler on its own thread, with the dxWeb client every DXtrade call shares)
+// and the logout queue. Handlers on any worker call it and resume on their own thread.
+//
+// Start: the stored sessions are loaded; live ones resume their pings spread over the
+// first interval, queued logouts are retried, expired and undecryptable rows removed.
+// A config without a "dxtrade" section leaves the service idle.
+#pragma once
+
+#include "gateway/handlers/service.hpp"
+#include "gateway/sessions/store_thread.hpp"
+#include "proto_handlers/dxtrade/keepalive.hpp"
+#include "proto_handlers/dxtrade/logout_queue.hpp"
+#include "proto_handlers/dxtrade/settings.hpp"
+#include "proto_handlers/partner_session/lookup.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace tg::dxtrade {
+
+struct LaunchOutcome {
+    enum class Kind {
+        ok,
+        unavailable,   // dxWeb unreachable or failing (or the service is not running)
+        timeout,       // dxWeb did not answer in time
+        rejected,      // dxWeb refused (4xx)
+        not_recorded,  // the session store failed: the token is not handed out
+    };
+    Kind kind = Kind::unavailable;
+    std::string token;  // as dxWeb returned it; only with ok
+};
+
+class DxtradeService final : public handlers::Service {
+public:
+    DxtradeService();
+    ~DxtradeService() override;
+
+    void start(const config::Config& config) override;
+    void stop() override;
+    std::vector<std::string> needs_restart(const config::Config& next) const override;
+    std::string not_ready_reason() const override;
+    void append_metrics(std::string& out) const override;
+    handlers::Handler* admin_handler(std::string_view path) override;
+
+    bool running() const { return running_.load(); }
+    // logout.wait as the service started with it (for the admin logout).
+    std::chrono::milliseconds logout_wait() const { return settings_ ? settings_->logout.wait : std::chrono::seconds(3); }
+
+    // generateToken for the user's DXtrade login, then the session is recorded durably and
+    // its pings start. Call from any worker.
+    asio::awaitable<LaunchOutcome> open_session(partner_session::Identity user, std::string request_id);
+
+    // Ends every recorded DXtrade session of login@domain: their pings stop, dxWeb is asked
+    // to log them out, and what it does not confirm is queued. Waits for dxWeb at most
+    // `wait`; the logout carries on after that.
+    asio::awaitable<LogoutOutcome> log_out(std::string login, std::string domain, std::string request_id,
+                                           std::chrono::milliseconds wait);
+
+    // For GET /admin/dxtrade/sessions: counts and per-user summaries, never tokens. An empty
+    // login lists every user (the first `max_users` by login).
+    asio::awaitable<boost::json::object> summary(std::string login, std::string domain, std::size_t max_users);
+
+private:
+    static constexpr std::size_t launch_kinds = 5;
+
+    void count_launch(LaunchOutcome::Kind kind) {
+        launches_[static_cast<std::size_t>(kind)].fetch_add(1, std::memory_order_relaxed);
+    }
+    boost::json::object summarize_on_keepalive_thread(const std::string& login, const std::string& domain,
+                                                      std::size_t max_users) const;
+
+    std::optional<Settings> settings_;
+    boost::json::object started_with_;  // the parts of the config that need a restart to change
+    std::unique_ptr<sessions::StoreThread> store_;
+    std::unique_ptr<Keepalive> keepalive_;
+    std::unique_ptr<LogoutQueue> logouts_;  // after keepalive_: destroyed before its thread's context
+    std::unique_ptr<handlers::Handler> admin_;
+    std::atomic<sessions::SessionId> next_id_{1};
+    std::atomic<bool> running_{false};
+    std::array<std::atomic<std::uint64_t>, launch_kinds> launches_{};
+};
+
+}  // namespace tg::dxtrade
