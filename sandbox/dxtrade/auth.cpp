@@ -4,7 +4,7 @@
 #include "sandbox/common/responses.hpp"
 #include "sandbox/sixmm/json_fields.hpp"
 
-#include <boost/beast/core/detail/base64.hpp>
+#include "sandbox/common/base64.hpp"
 #include <boost/beast/core/string.hpp>
 #include <boost/json/object.hpp>
 
@@ -12,7 +12,6 @@ namespace tg::sandbox::dxtrade {
 
 namespace {
 
-namespace base64 = boost::beast::detail::base64;
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -75,11 +74,9 @@ bool ApiAuth::authorized(const Request& request, Clock::time_point now) {
     return sessions_.contains(value);
   }
   if (take_scheme(header, "Basic", value)) {
-    while (value.ends_with('=')) value.remove_suffix(1);  // decode() stops at the padding
-    std::string decoded(base64::decoded_size(value.size()) + 2, '\0');
-    const auto [written, read] = base64::decode(decoded.data(), value.data(), value.size());
-    if (read != value.size()) return false;
-    decoded.resize(written);
+    const auto credentials = decode_base64(value);
+    if (!credentials) return false;
+    const std::string& decoded = *credentials;
     const auto colon = decoded.find(':');
     if (colon == std::string::npos) return false;
     const std::string_view user_part = std::string_view(decoded).substr(0, colon);

@@ -39,8 +39,9 @@ Response logged(std::string_view path, Response response, std::string_view note)
 
 DxtradeService::DxtradeService(const DxtradeOptions& options, std::string api_password)
     : sessions_(options.inactivity_timeout),
+      ping_log_(Clock::now()),
       auth_(options.api_username, options.api_domain, std::move(api_password), options.api_session_timeout),
-      api_(sessions_),
+      api_(sessions_, ping_log_),
       control_(options.mode, options.slow_delay),
       terminal_(sessions_) {
   using http::verb;
@@ -58,6 +59,9 @@ DxtradeService::DxtradeService(const DxtradeOptions& options, std::string api_pa
   router_.add(verb::get, "/__control/mode", [this](const Request&) { return control_.get_mode(); });
   router_.add(verb::post, "/__control/mode", [this](const Request& r) { return control_.set_mode(r); });
   router_.add(verb::get, "/__control/stats", [this](const Request&) { return stats(); });
+  router_.add(verb::get, "/__control/pings", [this](const Request&) { return pings(); });
+  router_.add(verb::post, "/__control/pings/reset", [this](const Request&) { return reset_pings(); });
+  router_.add(verb::get, "/__control/sessions", [this](const Request& r) { return live_sessions_of(r); });
   router_.add(verb::get, "/healthz", [](const Request&) { return text_response(http::status::ok, "ok"); });
 }
 
@@ -82,28 +86,54 @@ Response DxtradeService::login_call(const Request& request) {
 
 Response DxtradeService::api_call(std::string_view path, Operation operation, const Request& request) {
   control_.count_call(path);
-  const auto now = Clock::now();
+  DxwebApi::Reply reply = api_reply(path, operation, request, Clock::now());
+  if (path == kPing && reply.response.result() != http::status::ok) ping_log_.refused();
+  return logged(path, std::move(reply.response), reply.note);
+}
+
+DxwebApi::Reply DxtradeService::api_reply(std::string_view path, Operation operation, const Request& request,
+                                          Clock::time_point now) {
   if (control_.mode() == Mode::down) {
-    return logged(path, text_response(http::status::service_unavailable, "dxWeb is down (sandbox mode)\n"), "mode down");
+    return {text_response(http::status::service_unavailable, "dxWeb is down (sandbox mode)\n"), "mode down"};
   }
   if (!auth_.authorized(request, now)) {
     Response response = text_response(http::status::unauthorized, "authentication required\n");
     response.set(http::field::www_authenticate, "Basic realm=\"dxweb\"");
-    return logged(path, std::move(response), "not authenticated");
+    return {std::move(response), "not authenticated"};
   }
   if (control_.mode() == Mode::reject && path == kGenerateToken) {
-    return logged(path, text_response(http::status::forbidden, "token generation rejected (sandbox mode)\n"),
-                  "mode reject");
+    return {text_response(http::status::forbidden, "token generation rejected (sandbox mode)\n"), "mode reject"};
   }
   const auto params = request_params(request);
-  if (!params) return logged(path, text_response(http::status::bad_request, "unreadable parameters\n"), {});
-  DxwebApi::Reply reply = (api_.*operation)(*params, now);
-  return logged(path, std::move(reply.response), reply.note);
+  if (!params) return {text_response(http::status::bad_request, "unreadable parameters\n"), {}};
+  return (api_.*operation)(*params, now);
 }
 
 Response DxtradeService::stats() {
   const auto now = Clock::now();
   return control_.stats({{"liveSessions", sessions_.live(now)}, {"liveApiSessions", auth_.live_api_sessions(now)}});
+}
+
+Response DxtradeService::pings() {
+  boost::json::object report = ping_log_.report();
+  report["liveSessions"] = sessions_.live(Clock::now());
+  return json_response(http::status::ok, report);
+}
+
+Response DxtradeService::reset_pings() {
+  ping_log_.reset(Clock::now());
+  std::cerr << "dxweb: ping log reset" << std::endl;
+  return pings();
+}
+
+Response DxtradeService::live_sessions_of(const Request& request) {
+  const FormFields params = request_params(request).value_or(FormFields{});
+  const auto login = param(params, "login");
+  const auto domain = param(params, "domain");
+  if (login.empty() || domain.empty()) {
+    return json_response(http::status::bad_request, {{"error", "login and domain query parameters required"}});
+  }
+  return json_response(http::status::ok, {{"live", sessions_.live(login, domain, Clock::now())}});
 }
 
 }  // namespace tg::sandbox::dxtrade

@@ -6,6 +6,7 @@
 #include "sandbox/dxtrade/control.hpp"
 #include "sandbox/dxtrade/dxweb_api.hpp"
 #include "sandbox/dxtrade/options.hpp"
+#include "sandbox/dxtrade/ping_log.hpp"
 #include "sandbox/dxtrade/terminal.hpp"
 #include "sandbox/dxtrade/trader_sessions.hpp"
 
@@ -31,10 +32,15 @@ class DxtradeService {
  private:
   using Operation = DxwebApi::Reply (DxwebApi::*)(const FormFields&, Clock::time_point);
   Response api_call(std::string_view path, Operation operation, const Request& request);
+  DxwebApi::Reply api_reply(std::string_view path, Operation operation, const Request& request, Clock::time_point now);
   Response login_call(const Request& request);
   Response stats();
+  Response pings();                                   // GET /__control/pings
+  Response reset_pings();                             // POST /__control/pings/reset
+  Response live_sessions_of(const Request& request);  // GET /__control/sessions?login=&domain=
 
   TraderSessions sessions_;
+  PingLog ping_log_;
   ApiAuth auth_;
   DxwebApi api_;
   Control control_;

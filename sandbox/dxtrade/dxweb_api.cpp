@@ -1,15 +1,11 @@
 #include "sandbox/dxtrade/dxweb_api.hpp"
 
 #include "sandbox/common/responses.hpp"
+#include "sandbox/dxtrade/request_params.hpp"
 
 namespace tg::sandbox::dxtrade {
 
 namespace {
-
-std::string_view param(const FormFields& params, std::string_view name) {
-  const auto found = params.find(name);
-  return found == params.end() ? std::string_view{} : std::string_view(found->second);
-}
 
 std::string user_note(std::string_view login, std::string_view domain) {
   return "login=" + std::string(login) + "@" + std::string(domain);
@@ -35,6 +31,7 @@ DxwebApi::Reply DxwebApi::ping(const FormFields& params, Clock::time_point now) 
   if (!sessions_.ping(token, now)) {
     return {text_response(http::status::not_found, "session not found\n"), "session gone"};
   }
+  ping_log_.reached(token, now);
   const auto state = sessions_.state(token, now);
   return {text_response(http::status::ok, "OK"), user_note(state.login, state.domain) + " extended"};
 }

@@ -2,6 +2,7 @@
 
 #include "sandbox/common/form.hpp"
 #include "sandbox/common/http_types.hpp"
+#include "sandbox/dxtrade/ping_log.hpp"
 #include "sandbox/dxtrade/trader_sessions.hpp"
 
 #include <string>
@@ -10,9 +11,10 @@ namespace tg::sandbox::dxtrade {
 
 // The SSO calls of the dxWeb API, after authentication: each takes the call's
 // parameters and answers in plain text. `note` is for the log (never a token).
+// Pings that reach a live session go to `ping_log`.
 class DxwebApi {
  public:
-  explicit DxwebApi(TraderSessions& sessions) : sessions_(sessions) {}
+  DxwebApi(TraderSessions& sessions, PingLog& ping_log) : sessions_(sessions), ping_log_(ping_log) {}
 
   struct Reply {
     Response response;
@@ -26,6 +28,7 @@ class DxwebApi {
 
  private:
   TraderSessions& sessions_;
+  PingLog& ping_log_;
 };
 
 }  // namespace tg::sandbox::dxtrade

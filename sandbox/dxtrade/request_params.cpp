@@ -27,4 +27,9 @@ std::optional<FormFields> request_params(const Request& request) {
   return fields;
 }
 
+std::string_view param(const FormFields& params, std::string_view name) {
+  const auto found = params.find(name);
+  return found == params.end() ? std::string_view{} : std::string_view(found->second);
+}
+
 }  // namespace tg::sandbox::dxtrade

@@ -1,10 +1,11 @@
 #include "sandbox/dxtrade/terminal.hpp"
 
+#include "sandbox/common/base64.hpp"
 #include "sandbox/common/cookies.hpp"
 #include "sandbox/common/form.hpp"
-#include "sandbox/common/html_escape.hpp"
 #include "sandbox/common/random_id.hpp"
 #include "sandbox/common/responses.hpp"
+#include "sandbox/dxtrade/terminal_page.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -16,31 +17,11 @@ namespace {
 
 constexpr std::string_view kCookie = "dxterminal_session";
 
-std::string page(std::string_view title, std::string_view body) {
-  return "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" + std::string(title) +
-         "</title></head>\n<body>\n" + std::string(body) + "</body></html>\n";
-}
-
 Response rejected(std::string_view why) {
   std::cerr << "dxterminal: form-with-token http=401 (" << why << ")" << std::endl;
-  return html_response(http::status::unauthorized,
-                       page("SSO token rejected", "<h1>SSO token rejected</h1>\n<p>" + std::string(why) + "</p>\n"));
+  const std::string body = "<h1>SSO token rejected</h1>\n<p>" + std::string(why) + "</p>\n";
+  return html_response(http::status::unauthorized, terminal_page("SSO token rejected", body));
 }
-
-// Re-checks /api/session-state every 2 s and updates #session-state.
-constexpr std::string_view kPollScript = R"(<script>
-setInterval(function () {
-  fetch('/api/session-state', {credentials: 'same-origin'})
-    .then(function (r) { return r.json(); })
-    .then(function (s) {
-      var e = document.getElementById('session-state');
-      e.textContent = s.alive ? 'session alive' : 'session ended';
-      e.className = s.alive ? 'alive' : 'ended';
-    })
-    .catch(function () {});
-}, 2000);
-</script>
-)";
 
 }  // namespace
 
@@ -48,6 +29,9 @@ Terminal::Terminal(TraderSessions& sessions) : sessions_(sessions) {
   using http::verb;
   router_.add(verb::post, "/api/auth/login/form-with-token", [this](const Request& r) { return login_with_token(r); });
   router_.add(verb::get, "/main", [this](const Request& r) { return main_page(r); });
+  router_.add(verb::get, "/main.js", [](const Request&) {
+    return javascript_response(http::status::ok, terminal_main_script());
+  });
   router_.add(verb::get, "/api/session-state", [this](const Request& r) { return session_state(r); });
   router_.add(verb::get, "/healthz", [](const Request&) { return text_response(http::status::ok, "ok"); });
 }
@@ -65,11 +49,17 @@ Response Terminal::login_with_token(const Request& request) {
   const auto token = form ? form->find("token") : FormFields::const_iterator{};
   if (!form || token == form->end() || token->second.empty()) return rejected("no token");
   const auto now = Clock::now();
-  if (!sessions_.redeem(token->second, now)) return rejected("unknown, used or expired token");
+  // The SSO page posts the token Base64-encoded (the integration guide's way) or as issued.
+  std::string issued = token->second;
+  if (!sessions_.redeem(issued, now)) {
+    const auto decoded = decode_base64(token->second);
+    if (!decoded || !sessions_.redeem(*decoded, now)) return rejected("unknown, used or expired token");
+    issued = *decoded;
+  }
 
   std::string cookie = random_hex_id(16);
-  cookies_.emplace(cookie, token->second);
-  const auto state = sessions_.state(token->second, now);
+  cookies_.emplace(cookie, issued);
+  const auto state = sessions_.state(issued, now);
   std::cerr << "dxterminal: form-with-token http=303 login=" << state.login << "@" << state.domain << std::endl;
   Response response = see_other("/main");
   response.set(http::field::set_cookie, std::string(kCookie) + "=" + cookie + "; Path=/; HttpOnly; SameSite=Lax");
@@ -81,18 +71,14 @@ Response Terminal::main_page(const Request& request) {
   if (!token) {
     std::cerr << "dxterminal: /main http=401 (no terminal session)" << std::endl;
     return html_response(http::status::unauthorized,
-                         page("DXtrade terminal", "<h1>DXtrade terminal</h1>\n<p>Not logged in.</p>\n"));
+                         terminal_page("DXtrade terminal", "<h1>DXtrade terminal</h1>\n<p>Not logged in.</p>\n"));
   }
   const auto state = sessions_.state(*token, Clock::now());
-  const std::string user = html_escape(state.login + "@" + state.domain);
   std::cerr << "dxterminal: /main http=200 login=" << state.login << "@" << state.domain
             << (state.alive ? " alive" : " ended") << std::endl;
-  return html_response(
-      http::status::ok,
-      page("DXtrade terminal", "<h1>DXtrade terminal — logged in as <span id=\"user\">" + user + "</span></h1>\n" +
-                                   "<p id=\"session-state\" class=\"" + (state.alive ? "alive" : "ended") + "\">" +
-                                   (state.alive ? "session alive" : "session ended") + "</p>\n" +
-                                   std::string(kPollScript)));
+  Response response = html_response(http::status::ok, terminal_main_page(state.login, state.domain, state.alive));
+  response.set("Content-Security-Policy", kTerminalMainCsp);
+  return response;
 }
 
 Response Terminal::session_state(const Request& request) {

@@ -9,8 +9,9 @@
 
 namespace tg::sandbox::dxtrade {
 
-// The DXtrade WEB terminal host: the SSO form target, the main page and a session-state
-// endpoint the page polls. A terminal cookie maps to the trader session it was opened for.
+// The DXtrade WEB terminal host: the SSO form target, the main page (its HTML and script
+// in terminal_page.*) and a session-state endpoint the page polls. A terminal cookie maps
+// to the trader session it was opened for.
 class Terminal {
  public:
   explicit Terminal(TraderSessions& sessions);

@@ -69,4 +69,13 @@ std::size_t TraderSessions::live(Clock::time_point now) {
   return count;
 }
 
+std::size_t TraderSessions::live(std::string_view login, std::string_view domain, Clock::time_point now) {
+  expire(now);
+  std::size_t count = 0;
+  for (const auto& [token, session] : sessions_) {
+    count += !session.ended && session.login == login && session.domain == domain ? 1 : 0;
+  }
+  return count;
+}
+
 }  // namespace tg::sandbox::dxtrade

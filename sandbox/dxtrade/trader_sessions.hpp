@@ -31,6 +31,7 @@ class TraderSessions {
   // Login and domain are kept after the session ends, so the terminal can say who it was.
   State state(std::string_view token, Clock::time_point now);
   std::size_t live(Clock::time_point now);
+  std::size_t live(std::string_view login, std::string_view domain, Clock::time_point now);
 
  private:
   struct Session {

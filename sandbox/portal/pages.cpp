@@ -177,6 +177,15 @@ std::string layout(std::string_view title, std::string_view body) {
   return html;
 }
 
+std::string app_item(const AppLink& app) {
+  std::string item = "<li>";
+  if (!app.title.empty()) item += html_escape(app.title) + " &mdash; ";
+  item += "<a";
+  if (!app.id.empty()) item += " id=\"" + html_escape(app.id) + "\"";
+  item += " href=\"" + html_escape(app.href) + "\">" + html_escape(app.label) + "</a></li>\n";
+  return item;
+}
+
 std::string signed_out_home() {
   return "<h1>Demo Broker Portal</h1>\n"
          "<p>Welcome. Sign in to reach your trading apps.</p>\n"
@@ -191,10 +200,7 @@ std::string signed_in_home(const DemoUser& user, std::span<const AppLink> apps) 
 
   body += "<h2>Trading apps</h2>\n<!-- Trading apps: one <li> per app link -->\n";
   body += "<ul class=\"apps\" id=\"trading-apps\">\n";
-  for (const AppLink& app : apps) {
-    body += "<li><a href=\"" + html_escape(app.href) + "\">" + html_escape(app.label) +
-            "</a></li>\n";
-  }
+  for (const AppLink& app : apps) body += app_item(app);
   if (apps.empty()) body += "<li class=\"muted\">No trading apps yet.</li>\n";
   body += "</ul>\n";
 

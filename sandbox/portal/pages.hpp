@@ -8,11 +8,13 @@
 
 namespace tg::sandbox::portal {
 
-// An entry in the signed-in home page's "Trading apps" list
-// ("Trading widget"; later "Open DXtrade").
+// An entry in the signed-in home page's "Trading apps" list: `title` (if any), then a
+// link `label` → `href`, with `id` (if any) on the link for tests.
 struct AppLink {
   std::string label;
   std::string href;
+  std::string title = {};
+  std::string id = {};
 };
 
 // `user` is nullptr when signed out.

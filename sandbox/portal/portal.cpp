@@ -5,6 +5,7 @@
 #include "sandbox/common/request_echo.hpp"
 #include "sandbox/common/responses.hpp"
 #include "sandbox/common/websocket_echo.hpp"
+#include "sandbox/portal/trading_apps.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -46,8 +47,7 @@ Response login_form_response(http::status status, std::string_view error,
 
 Portal::Portal(PortalOptions options)
     : sessions_(options.session_ttl),
-      sixmm_url_(std::move(options.sixmm_url)),
-      apps_{{"Trading widget", "/trading"}} {
+      sixmm_url_(std::move(options.sixmm_url)) {
   using http::verb;
   router_.add(verb::get, "/", [this](const Request& r) { return home(r); });
   router_.add(verb::get, "/login", [](const Request&) {
@@ -86,7 +86,8 @@ std::optional<Portal::SignedIn> Portal::signed_in(const Request& request) {
 
 Response Portal::home(const Request& request) {
   const auto current = signed_in(request);
-  return html_response(http::status::ok, home_page(current ? current->user : nullptr, apps_));
+  if (!current) return html_response(http::status::ok, home_page(nullptr, {}));
+  return html_response(http::status::ok, home_page(current->user, trading_apps(*current->user)));
 }
 
 Response Portal::login(const Request& request) {

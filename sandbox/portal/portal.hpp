@@ -9,7 +9,6 @@
 #include <chrono>
 #include <optional>
 #include <string>
-#include <vector>
 
 namespace tg::sandbox::portal {
 
@@ -48,7 +47,6 @@ class Portal {
   Router router_;
   SessionStore sessions_;
   std::string sixmm_url_;
-  std::vector<AppLink> apps_;
 };
 
 }  // namespace tg::sandbox::portal
