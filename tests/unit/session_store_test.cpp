@@ -225,6 +225,25 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(load_live_filters_expired_and_pending, B, Backends
     BOOST_TEST(store->count() == 5u);
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(remove_expired_keeps_live_and_queued_records, B, Backends) {
+    B backend;
+    auto store = backend.make_store();
+    BOOST_TEST(store->max_id() == 0u);
+    store->put(make(1, "a", "d", 0));           // no expiry claim
+    store->put(make(7, "a", "d", kNowS + 60));  // live
+    store->put(make(3, "a", "d", kNowS - 1));   // expired
+    store->put(make(9, "a", "d", kNowS - 1));   // expired, but its logout is queued
+    BOOST_TEST(store->mark_logout_pending(9, kNowMs));
+    BOOST_TEST(store->max_id() == 9u);
+    BOOST_TEST(store->remove_expired(kNowMs) == 1u);
+    BOOST_TEST(store->remove_expired(kNowMs) == 0u);
+    BOOST_TEST(store->count() == 3u);
+    BOOST_TEST(ids(store->load_live(kNowMs).records) == (std::vector<SessionId>{1, 7}),
+               boost::test_tools::per_element());
+    BOOST_TEST(store->remove(9));
+    BOOST_TEST(store->max_id() == 7u);
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(update_ping, B, Backends) {
     B backend;
     auto store = backend.make_store();
