@@ -1,5 +1,6 @@
 #include "proto_handlers/dxtrade/service.hpp"
 
+#include "gateway/config/files.hpp"
 #include "gateway/core/digest.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/core/time_format.hpp"
@@ -15,6 +16,7 @@
 #include <boost/json/array.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <stdexcept>
 
@@ -26,7 +28,10 @@ constexpr const char* log_prefix = "dxtrade: ";
 std::unique_ptr<sessions::SessionStore> open_store(const Settings& settings, const config::Config& config) {
     if (settings.session_store.kind == SessionStoreKind::memory) return std::make_unique<sessions::MemorySessionStore>();
     const auto& key = config.secrets.at(settings.session_store.key).reveal();
-    return std::make_unique<sessions::SqliteSessionStore>(settings.session_store.path, key);
+    // Relative to the config file's directory, like every other path in the config.
+    const auto base_dir = std::filesystem::path(config.source_path).parent_path();
+    const auto path = config::detail::resolve_path(base_dir, settings.session_store.path);
+    return std::make_unique<sessions::SqliteSessionStore>(path, key);
 }
 
 // What only a restart applies: the dxWeb client, keepalive and store settings, the dxWeb

@@ -50,7 +50,7 @@ struct Settings {
     } logout;
     struct SessionStore {
         SessionStoreKind kind = SessionStoreKind::sqlite;
-        std::string path = "var/dxtrade-sessions.db";
+        std::string path = "var/dxtrade-sessions.db";  // relative to the config file's directory
         std::string key;                     // secret name; required for sqlite
     } session_store;
 };
