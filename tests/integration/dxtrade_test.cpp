@@ -38,6 +38,7 @@ struct Options {
     int inactivity_ms = 60000;             // the stand-in's trader-session timeout
     int dxweb_timeout_ms = 1500;           // dxWeb upstream response timeout
     std::string store_kind = "sqlite";
+    std::string target = "_self";
 };
 
 // The sandbox (portal + DXtrade stand-in) and the gateway with a public and an admin listener.
@@ -74,6 +75,7 @@ struct Stack {
             "upstream": "dxweb",
             "auth": {"mode": "session", "username": "sso-service", "domain": "default", "password": "dx_password"},
             "terminal_login_url": "http://127.0.0.1:)" + port_text(terminal_port) + R"(/api/auth/login/form-with-token",
+            "target": ")" + options.target + R"(",
             "launch": {)" + login_url + R"( "allowed_origins": ["https://portal.example"], "retry_after_s": 9},
             "keepalive": {"interval_ms": )" + std::to_string(options.interval_ms) + R"(, "jitter": 0.1},
             "logout": {"by": ")" + options.logout_by + R"(", "wait_ms": 2000},
@@ -519,4 +521,19 @@ BOOST_AUTO_TEST_CASE(an_unreadable_session_store_refuses_the_start_with_a_clear_
     const auto log = read_file(dir.path() / "gateway.log");
     BOOST_TEST(log.find("dxtrade session store") != std::string::npos);
     BOOST_TEST(log.find(store_key) == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(sighup_applies_page_settings_and_reports_scheduler_changes_as_needing_a_restart) {
+    Stack stack;
+    const auto alice = stack.login("alice");
+    BOOST_TEST(stack.launch(alice).body().find(R"(target="_self")") != std::string::npos);
+
+    stack.options.target = "_blank";
+    stack.options.interval_ms = 30000;
+    stack.dir.write("gateway.json", stack.config_text());
+    stack.gateway->signal(SIGHUP);
+    BOOST_TEST(eventually([&] { return stack.logs().find("SIGHUP: reloaded") != std::string::npos; }, 5s));
+    BOOST_TEST(stack.logs().find("SIGHUP: dxtrade (") != std::string::npos);  // the keepalive change
+    BOOST_TEST(stack.launch(alice).body().find(R"(target="_blank")") != std::string::npos);
+    BOOST_TEST(stack.admin_sessions().at("active").to_number<int>() == 2);
 }
