@@ -126,20 +126,33 @@ void Keepalive::stop() {
 
 void Keepalive::add(SessionInfo session, bool spread) {
     asio::post(io_, [this, session = std::move(session), spread]() mutable {
-        const auto now = now_ms();
-        const auto unix_now = unix_millis_now();
-        sessions::Lifetime life{now - std::max<std::int64_t>(0, unix_now - session.created_ms)};
-        if (session.expires_at_s > 0) life.expires_at = now + (session.expires_at_s * 1000 - unix_now);
-        const auto id = session.id;
-        const auto start = spread ? sessions::Start::spread_over_interval : sessions::Start::after_interval;
-        if (!schedule_.add(id, now, life, start)) {
-            log::debug(kLogPrefix, "session ", id, " is already scheduled");
-            return;
-        }
-        sessions_.insert_or_assign(id, std::move(session));
+        schedule(std::move(session), spread);
         publish();
         wake();
     });
+}
+
+void Keepalive::add_all(std::vector<SessionInfo> sessions, bool spread) {
+    asio::post(io_, [this, sessions = std::move(sessions), spread]() mutable {
+        sessions_.reserve(sessions_.size() + sessions.size());
+        for (auto& session : sessions) schedule(std::move(session), spread);
+        publish();
+        wake();
+    });
+}
+
+void Keepalive::schedule(SessionInfo session, bool spread) {
+    const auto now = now_ms();
+    const auto unix_now = unix_millis_now();
+    sessions::Lifetime life{now - std::max<std::int64_t>(0, unix_now - session.created_ms)};
+    if (session.expires_at_s > 0) life.expires_at = now + (session.expires_at_s * 1000 - unix_now);
+    const auto id = session.id;
+    const auto start = spread ? sessions::Start::spread_over_interval : sessions::Start::after_interval;
+    if (!schedule_.add(id, now, life, start)) {
+        log::debug(kLogPrefix, "session ", id, " is already scheduled");
+        return;
+    }
+    sessions_.insert_or_assign(id, std::move(session));
 }
 
 void Keepalive::remove(SessionId id) {

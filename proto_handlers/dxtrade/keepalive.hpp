@@ -28,6 +28,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 namespace tg::dxtrade {
 
@@ -86,6 +87,8 @@ public:
     // Starts pinging a session. spread: the first ping somewhere within one interval (a reload
     // on start); otherwise one jittered interval from now (a fresh login).
     void add(SessionInfo session, bool spread);
+    // add() for many sessions at once (the reload at start): one hand-over to the thread.
+    void add_all(std::vector<SessionInfo> sessions, bool spread);
     // Stops pinging a session (logout); on_ended is not called for it.
     void remove(SessionId id);
     // Invoked on the keepalive thread when a session ends: gone, expired or max_age.
@@ -104,6 +107,7 @@ private:
     using Clock = std::chrono::steady_clock;
 
     static sessions::Millis now_ms();
+    void schedule(SessionInfo session, bool spread);  // keepalive thread
     asio::awaitable<void> run_loop();
     asio::awaitable<void> ping_one(SessionId id, std::string login, std::string domain, std::string token);
     void end_session(SessionId id, EndReason reason);

@@ -102,7 +102,10 @@ void DxtradeService::start(const config::Config& config) {
     });
     keepalive_->start();
     logouts_->start();
-    for (const auto& record : live.records) keepalive_->add(keepalive_info(record), true);
+    std::vector<SessionInfo> resumed;
+    resumed.reserve(live.records.size());
+    for (const auto& record : live.records) resumed.push_back(keepalive_info(record));
+    keepalive_->add_all(std::move(resumed), true);
     const auto queued_logouts = pending.records.size();
     logouts_->resume(std::move(pending.records));
     running_.store(true);
