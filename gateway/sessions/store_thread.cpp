@@ -31,6 +31,9 @@ void StoreThread::post(const char* what, std::function<void(SessionStore&)> work
         } catch (const std::exception& e) {
             mark_failed();
             log::error("session store: ", what, " failed: ", e.what());
+        } catch (...) {
+            mark_failed();
+            log::error("session store: ", what, " failed");
         }
     });
 }

@@ -61,7 +61,12 @@ private:
         }
         if (login.empty() && !domain.empty()) co_return invalid("domain: give login too", request.request_id);
         auto summary = co_await service_.summary(login, domain, max_listed_users);
-        co_return json_answer(std::move(summary));
+        if (!summary) {
+            co_return make_error_response({http::status::service_unavailable, "not_answering",
+                                           "the DXtrade keepalive thread did not answer in time"},
+                                          request.request_id);
+        }
+        co_return json_answer(std::move(*summary));
     }
 
     asio::awaitable<handlers::Response> log_out(const handlers::Request& request) {
@@ -86,8 +91,9 @@ private:
                                            "the DXtrade service is not running (no \"dxtrade\" section at start)"},
                                           request.request_id);
         }
-        const auto outcome =
-            co_await service_.log_out(login, domain, std::string(request.request_id), service_.logout_wait());
+        const std::string request_id(request.request_id);
+        const auto wait = service_.logout_wait();
+        const auto outcome = co_await service_.log_out(login, domain, request_id, wait);
         co_return json_answer({{"sessions", outcome.sessions},
                                {"loggedOut", outcome.ended},
                                {"queued", outcome.queued},

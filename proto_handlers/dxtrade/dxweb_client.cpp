@@ -3,6 +3,8 @@
 #include "gateway/client/outbound.hpp"
 #include "gateway/core/log.hpp"
 
+#include <boost/asio/this_coro.hpp>
+
 #include <stdexcept>
 #include <utility>
 
@@ -76,9 +78,31 @@ asio::awaitable<DxWebClient::AuthHeader> DxWebClient::authorization(bool force_l
         co_return header;
     }
     const bool need_login = force_login || session_token_.empty() || Clock::now() >= renew_at_;
-    if (need_login) {
+    if (need_login && login_done_) {
+        // Another call is logging in: share its outcome.
+        const auto done = login_done_;
+        co_await done->async_wait(use_tuple);
+        if (session_token_.empty()) {
+            header.failure = last_login_failure_ == Failure::none ? Failure::unavailable : last_login_failure_;
+            co_return header;
+        }
+        header.fresh = true;
+    } else if (need_login) {
         session_token_.clear();
-        const auto failure = co_await login();
+        const auto executor = co_await asio::this_coro::executor;
+        login_done_ = std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
+        Failure failure = Failure::unavailable;
+        try {
+            failure = co_await login();
+        } catch (...) {
+            last_login_failure_ = Failure::unavailable;
+            login_done_->cancel();
+            login_done_.reset();
+            throw;
+        }
+        last_login_failure_ = failure;
+        login_done_->cancel();
+        login_done_.reset();
         header.failure = failure;
         if (failure != Failure::none) co_return header;
         header.fresh = true;

@@ -9,7 +9,10 @@
 #include "proto_handlers/dxtrade/dxweb_requests.hpp"
 #include "proto_handlers/dxtrade/settings.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+
 #include <chrono>
+#include <memory>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -85,6 +88,9 @@ private:
     // session mode
     std::string session_token_;
     Clock::time_point renew_at_{};
+    // While a /login is under way, the other calls wait for it instead of logging in too.
+    std::shared_ptr<asio::steady_timer> login_done_;
+    Failure last_login_failure_ = Failure::none;
 };
 
 }  // namespace tg::dxtrade

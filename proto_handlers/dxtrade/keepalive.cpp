@@ -98,6 +98,7 @@ void Keepalive::start() {
     started_ = true;
     asio::co_spawn(io_, run_loop(), [this](std::exception_ptr error) {
         if (error) {
+            loop_failed_.store(true);
             try {
                 std::rethrow_exception(error);
             } catch (const std::exception& e) {
@@ -126,7 +127,7 @@ void Keepalive::stop() {
 
 void Keepalive::add(SessionInfo session, bool spread) {
     asio::post(io_, [this, session = std::move(session), spread]() mutable {
-        schedule(std::move(session), spread);
+        guarded("add a session", [&] { schedule(std::move(session), spread); });
         publish();
         wake();
     });
@@ -134,11 +135,24 @@ void Keepalive::add(SessionInfo session, bool spread) {
 
 void Keepalive::add_all(std::vector<SessionInfo> sessions, bool spread) {
     asio::post(io_, [this, sessions = std::move(sessions), spread]() mutable {
-        sessions_.reserve(sessions_.size() + sessions.size());
-        for (auto& session : sessions) schedule(std::move(session), spread);
+        guarded("add the stored sessions", [&] {
+            sessions_.reserve(sessions_.size() + sessions.size());
+            for (auto& session : sessions) schedule(std::move(session), spread);
+        });
         publish();
         wake();
     });
+}
+
+template <class Work>
+void Keepalive::guarded(const char* what, Work&& work) {
+    try {
+        work();
+    } catch (const std::exception& e) {
+        log::error(kLogPrefix, "cannot ", what, ": ", e.what());
+    } catch (...) {
+        log::error(kLogPrefix, "cannot ", what);
+    }
 }
 
 void Keepalive::schedule(SessionInfo session, bool spread) {

@@ -20,6 +20,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -95,6 +96,8 @@ public:
     void on_ended(EndedCallback callback);
 
     [[nodiscard]] KeepaliveStats stats() const;
+    // False once the loop has ended for any reason but stop().
+    [[nodiscard]] bool healthy() const { return !loop_failed_.load(std::memory_order_relaxed); }
 
     // The keepalive thread, and what may be used only on it: its dxWeb client (which
     // other DXtrade calls share, so they share its pooled connections and API session)
@@ -108,6 +111,8 @@ private:
 
     static sessions::Millis now_ms();
     void schedule(SessionInfo session, bool spread);  // keepalive thread
+    template <class Work>
+    static void guarded(const char* what, Work&& work);  // logs what throws instead of ending the thread
     asio::awaitable<void> run_loop();
     asio::awaitable<void> ping_one(SessionId id, std::string login, std::string domain, std::string token);
     void end_session(SessionId id, EndReason reason);
@@ -128,6 +133,7 @@ private:
     bool stopping_ = false;                                  // keepalive thread only
     KeepaliveStats local_;                                   // keepalive thread only: lag histogram
 
+    std::atomic<bool> loop_failed_{false};
     mutable std::mutex stats_mutex_;
     KeepaliveStats published_;  // under stats_mutex_
 

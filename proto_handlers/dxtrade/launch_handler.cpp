@@ -65,7 +65,12 @@ private:
                                  "No DXtrade account is linked to your portal user.", "");
         }
         std::string request_id(request.request_id);
-        auto outcome = co_await service_->open_session(user, request_id);
+        LaunchOutcome outcome;
+        try {
+            outcome = co_await service_->open_session(user, request_id);
+        } catch (const std::exception& e) {
+            log::error("request ", request_id, ": dxtrade launch failed: ", e.what());
+        }
         switch (outcome.kind) {
             case LaunchOutcome::Kind::ok: break;
             case LaunchOutcome::Kind::timeout:
@@ -76,6 +81,7 @@ private:
                                      "DXtrade refused to open a session for your account. Please try again later or "
                                      "contact support.",
                                      retry_path(request));
+            case LaunchOutcome::Kind::signed_out: co_return signed_out();
             default: co_return unavailable(retry_path(request));
         }
         const auto token = settings_.token.send_base64 ? base64(outcome.token) : outcome.token;

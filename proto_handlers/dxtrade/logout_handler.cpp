@@ -31,8 +31,12 @@ public:
         std::string request_id(head.request_id);
         try {
             const auto session = co_await resolver_.resolve(head.header, request_id);
-            resolver_.forget(head.header);  // the portal is about to end it
+            resolver_.sign_out(head.header);  // the portal is about to end it
             const auto& user = session.identity;
+            if (session.kind == partner_session::Lookup::Kind::unavailable) {
+                log::warn("request ", request_id, ": the portal could not say who is logging out; that user's "
+                          "DXtrade sessions are kept alive until their partner session expires or max_age_ms");
+            }
             if (session.kind == partner_session::Lookup::Kind::ok && !user.dx_login.empty() && !user.dx_domain.empty()) {
                 const auto outcome = co_await service_->log_out(user.dx_login, user.dx_domain, request_id, wait_);
                 if (outcome.sessions > 0) {

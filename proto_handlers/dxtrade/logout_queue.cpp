@@ -14,7 +14,7 @@ namespace {
 
 constexpr auto first_backoff = std::chrono::seconds(1);
 constexpr auto max_backoff = std::chrono::seconds(60);
-constexpr const char* retry_request_id = "logout-retry";
+const std::string retry_request_id = "logout-retry";
 
 std::int64_t unix_millis_after(std::chrono::steady_clock::duration delay) {
     return unix_millis_now() + std::chrono::duration_cast<std::chrono::milliseconds>(delay).count();
@@ -26,12 +26,15 @@ LogoutQueue::LogoutQueue(Keepalive& keepalive, sessions::StoreThread& store, con
     : keepalive_(keepalive), store_(store), settings_(settings), timer_(keepalive.executor()) {}
 
 void LogoutQueue::start() {
-    asio::co_spawn(keepalive_.executor(), retry_loop(), [](std::exception_ptr error) {
+    asio::co_spawn(keepalive_.executor(), retry_loop(), [this](std::exception_ptr error) {
         if (!error) return;
+        failed_.store(true);
         try {
             std::rethrow_exception(error);
         } catch (const std::exception& e) {
             log::error("dxtrade logout queue: the retry loop failed: ", e.what());
+        } catch (...) {
+            log::error("dxtrade logout queue: the retry loop failed");
         }
     });
 }
@@ -106,18 +109,23 @@ asio::awaitable<std::set<sessions::SessionId>> LogoutQueue::try_logout(std::vect
                                                                        std::string request_id) {
     std::set<sessions::SessionId> ended;
     auto& client = keepalive_.client();
-    if (settings_.logout.by == LogoutBy::login) {
-        std::map<std::pair<std::string, std::string>, std::vector<sessions::SessionId>> by_user;
-        for (const auto& target : targets) by_user[{target.login, target.domain}].push_back(target.id);
-        for (auto& [user, ids] : by_user) {
-            const auto result = co_await client.logout_by_login(user.first, user.second);
-            if (result.ok()) ended.insert(ids.begin(), ids.end());
+    try {
+        if (settings_.logout.by == LogoutBy::login) {
+            std::map<std::pair<std::string, std::string>, std::vector<sessions::SessionId>> by_user;
+            for (const auto& target : targets) by_user[{target.login, target.domain}].push_back(target.id);
+            for (auto& [user, ids] : by_user) {
+                const auto result = co_await client.logout_by_login(user.first, user.second);
+                if (result.ok()) ended.insert(ids.begin(), ids.end());
+            }
+        } else {
+            for (const auto& target : targets) {
+                const auto result = co_await client.logout_by_token(target.login, target.domain, target.token.reveal());
+                if (result.ok()) ended.insert(target.id);
+            }
         }
-    } else {
-        for (const auto& target : targets) {
-            const auto result = co_await client.logout_by_token(target.login, target.domain, target.token.reveal());
-            if (result.ok()) ended.insert(target.id);
-        }
+    } catch (const std::exception& e) {
+        // What was not confirmed stays queued.
+        log::error("request ", request_id, ": DXtrade logout failed: ", e.what());
     }
     log::info("request ", request_id, ": dxWeb confirmed ", ended.size(), " of ", targets.size(),
               " DXtrade logouts");

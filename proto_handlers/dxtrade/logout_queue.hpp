@@ -52,6 +52,8 @@ public:
     void resume(std::vector<sessions::SessionRecord> records);
 
     LogoutQueueStats stats() const;
+    // True once the retry loop has ended for any reason but stop().
+    bool failed() const { return failed_.load(std::memory_order_relaxed); }
     // On the keepalive thread: queued logouts per login and domain.
     std::map<std::pair<std::string, std::string>, std::size_t> pending_by_user() const;
 
@@ -89,6 +91,7 @@ private:
     std::atomic<std::uint64_t> queued_{0};
     std::atomic<std::uint64_t> given_up_{0};
     std::atomic<std::uint64_t> pending_count_{0};
+    std::atomic<bool> failed_{false};
 };
 
 }  // namespace tg::dxtrade

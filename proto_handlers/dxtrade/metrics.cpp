@@ -68,7 +68,7 @@ void append_dxtrade_metrics(std::string& out, const KeepaliveStats& keepalive, c
     family(out, "tg_dxtrade_launches_total", "counter", "Launch attempts by result.");
     static constexpr const char* launch_labels[] = {"{result=\"ok\"}", "{result=\"upstream_unavailable\"}",
                                                     "{result=\"upstream_timeout\"}", "{result=\"upstream_rejected\"}",
-                                                    "{result=\"not_recorded\"}"};
+                                                    "{result=\"not_recorded\"}", "{result=\"signed_out\"}"};
     for (std::size_t i = 0; i < launches.size(); ++i) sample(out, "tg_dxtrade_launches_total", launch_labels[i], launches[i]);
 
     family(out, "tg_dxtrade_logouts_total", "counter", "DXtrade logouts: confirmed by dxWeb, queued for retry, given up.");

@@ -10,8 +10,8 @@
 
 namespace tg::dxtrade {
 
-// Launches by LaunchOutcome::Kind: ok, unavailable, timeout, rejected, not_recorded.
-using LaunchCounts = std::array<std::uint64_t, 5>;
+// Launches by LaunchOutcome::Kind: ok, unavailable, timeout, rejected, not_recorded, signed_out.
+using LaunchCounts = std::array<std::uint64_t, 6>;
 
 void append_dxtrade_metrics(std::string& out, const KeepaliveStats& keepalive, const LogoutQueueStats& logouts,
                             const LaunchCounts& launches, bool store_up);

@@ -7,9 +7,11 @@
 #include "gateway/sessions/memory_session_store.hpp"
 #include "gateway/sessions/sqlite_session_store.hpp"
 #include "proto_handlers/dxtrade/admin_endpoints.hpp"
+#include "proto_handlers/dxtrade/finish_within.hpp"
 #include "proto_handlers/dxtrade/metrics.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -18,6 +20,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 namespace tg::dxtrade {
@@ -42,7 +45,11 @@ boost::json::object restart_settings(const config::Config& config) {
     const auto* section = config.document.if_contains("dxtrade");
     if (!section || !section->is_object()) return parts;
     boost::json::object dxtrade = section->get_object();
-    for (const auto* per_request : {"terminal_login_url", "target", "launch"}) dxtrade.erase(per_request);
+    for (const auto* per_request : {"terminal_login_url", "target"}) dxtrade.erase(per_request);
+    if (auto* launch = dxtrade.if_contains("launch"); launch && launch->is_object()) {
+        for (const auto* per_request : {"login_url", "allowed_origins", "retry_after_s"})
+            launch->get_object().erase(per_request);
+    }
     if (auto* token = dxtrade.if_contains("token"); token && token->is_object()) token->get_object().erase("send_base64");
     if (auto* logout = dxtrade.if_contains("logout"); logout && logout->is_object()) logout->get_object().erase("wait_ms");
     parts["dxtrade"] = dxtrade;
@@ -60,6 +67,23 @@ boost::json::object restart_settings(const config::Config& config) {
 SessionInfo keepalive_info(const sessions::SessionRecord& record) {
     return {record.id, record.login, record.domain, record.token.reveal(), record.created_ms, record.expires_at_s};
 }
+
+sessions::SessionRecord record_of(const SessionInfo& session) {
+    sessions::SessionRecord record;
+    record.id = session.id;
+    record.login = session.login;
+    record.domain = session.domain;
+    record.token = sessions::SecretString(session.token);
+    record.created_ms = session.created_ms;
+    record.expires_at_s = session.expires_at_s;
+    return record;
+}
+
+std::string user_key(const std::string& login, const std::string& domain) { return login + '\n' + domain; }
+
+constexpr auto recent_logout_window = std::chrono::minutes(10);
+constexpr std::size_t max_recent_logouts = 100000;
+constexpr auto summary_deadline = std::chrono::milliseconds(5000);
 
 LaunchOutcome::Kind launch_failure(TokenResult::Kind kind) {
     switch (kind) {
@@ -93,7 +117,21 @@ void DxtradeService::start(const config::Config& config) {
     for (const auto id : pending.undecryptable) store->remove(id);
     next_id_.store(store->max_id() + 1);
 
+    const auto& upstream = config.upstreams.at(settings_->upstream);
+    // generateToken may log in first: two exchanges, each bounded by the upstream's timeouts.
+    launch_deadline_ = 2 * (upstream.connect_timeout + upstream.response_timeout) + std::chrono::seconds(5);
+
     store_ = std::make_unique<sessions::StoreThread>(std::move(store));
+    try {
+        start_threads(config, std::move(live), std::move(pending), expired);
+    } catch (...) {
+        shut_down_parts();
+        throw;
+    }
+}
+
+void DxtradeService::start_threads(const config::Config& config, sessions::LoadResult live,
+                                   sessions::LoadResult pending, std::size_t expired) {
     keepalive_ = std::make_unique<Keepalive>(*settings_, config.upstreams.at(settings_->upstream),
                                              config.secrets.at(settings_->auth.password).reveal());
     logouts_ = std::make_unique<LogoutQueue>(*keepalive_, *store_, *settings_);
@@ -120,9 +158,18 @@ void DxtradeService::start(const config::Config& config) {
 
 void DxtradeService::stop() {
     if (!running_.exchange(false)) return;
-    logouts_->stop();
-    keepalive_->stop();
-    store_->stop();
+    shut_down_parts();
+}
+
+// Called while the workers' io_contexts still exist (Gateway::stop): the keepalive thread's
+// unfinished coroutines are destroyed here, before anything they refer to.
+void DxtradeService::shut_down_parts() {
+    if (logouts_) logouts_->stop();
+    if (keepalive_) keepalive_->stop();
+    logouts_.reset();  // its timer lives on the keepalive's io_context
+    keepalive_.reset();
+    if (store_) store_->stop();
+    store_.reset();
 }
 
 std::vector<std::string> DxtradeService::needs_restart(const config::Config& next) const {
@@ -139,7 +186,9 @@ std::vector<std::string> DxtradeService::needs_restart(const config::Config& nex
 }
 
 std::string DxtradeService::not_ready_reason() const {
-    if (running_.load() && !store_->healthy()) return "dxtrade session store unavailable";
+    if (!running_.load()) return {};
+    if (!store_->healthy()) return "dxtrade session store unavailable";
+    if (!keepalive_->healthy() || logouts_->failed()) return "dxtrade keepalive stopped (see the log)";
     return {};
 }
 
@@ -155,18 +204,30 @@ handlers::Handler* DxtradeService::admin_handler(std::string_view path) {
 }
 
 asio::awaitable<LaunchOutcome> DxtradeService::open_session(partner_session::Identity user, std::string request_id) {
-    LaunchOutcome outcome;
     if (!running_.load()) {
         log::error("request ", request_id, ": ", log_prefix, "the service is not running (restart after adding it)");
-        count_launch(outcome.kind);
-        co_return outcome;
+        count_launch(LaunchOutcome::Kind::unavailable);
+        co_return LaunchOutcome{};
     }
-    auto& client = keepalive_->client();
-    auto generate = client.generate_token(user.dx_login, user.dx_domain, request_id);
-    auto answer = co_await asio::co_spawn(keepalive_->executor(), std::move(generate), asio::use_awaitable);
+    auto work = open_on_keepalive_thread(std::move(user), request_id);
+    auto outcome = co_await finish_within(keepalive_->executor(), std::move(work), launch_deadline_);
+    if (!outcome) {
+        log::error("request ", request_id, ": ", log_prefix, "the launch did not finish within ",
+                   launch_deadline_.count(), " ms");
+        outcome.emplace();
+        outcome->kind = LaunchOutcome::Kind::timeout;
+    }
+    count_launch(outcome->kind);
+    co_return std::move(*outcome);
+}
+
+asio::awaitable<LaunchOutcome> DxtradeService::open_on_keepalive_thread(partner_session::Identity user,
+                                                                        std::string request_id) {
+    LaunchOutcome outcome;
+    const auto started = logout_sequence_;
+    auto answer = co_await keepalive_->client().generate_token(user.dx_login, user.dx_domain, request_id);
     if (answer.kind != TokenResult::Kind::ok) {
         outcome.kind = launch_failure(answer.kind);
-        count_launch(outcome.kind);
         co_return outcome;
     }
     sessions::SessionRecord record;
@@ -187,69 +248,130 @@ asio::awaitable<LaunchOutcome> DxtradeService::open_session(partner_session::Ide
     } catch (const std::exception& e) {
         log::error("request ", request_id, ": ", log_prefix, "cannot record the session: ", e.what());
         outcome.kind = LaunchOutcome::Kind::not_recorded;
-        count_launch(outcome.kind);
         co_return outcome;
     }
+    if (logged_out_since(started, record.login, record.domain)) {
+        // The user logged out while dxWeb was answering: end this session too, hand out nothing.
+        log::info("request ", request_id, ": ", log_prefix, "the user logged out during the launch");
+        std::vector<sessions::SessionRecord> ended{std::move(record)};
+        co_await logouts_->log_out(std::move(ended), request_id);
+        outcome.kind = LaunchOutcome::Kind::signed_out;
+        co_return outcome;
+    }
+    enforce_session_cap(record.login, record.domain, request_id);
     keepalive_->add(keepalive_info(record), false);
     log::info("request ", request_id, ": ", log_prefix, "session ", record.id, " opened");
     outcome.kind = LaunchOutcome::Kind::ok;
     outcome.token = std::move(answer.token);
-    count_launch(outcome.kind);
     co_return outcome;
+}
+
+void DxtradeService::enforce_session_cap(const std::string& login, const std::string& domain,
+                                         std::string_view request_id) {
+    std::vector<const SessionInfo*> sessions;
+    for (const auto& [id, session] : keepalive_->sessions()) {
+        if (session.login == login && session.domain == domain) sessions.push_back(&session);
+    }
+    const auto cap = settings_->launch.max_sessions_per_user;
+    if (sessions.size() < cap) return;
+    std::sort(sessions.begin(), sessions.end(), [](const auto* a, const auto* b) { return a->id < b->id; });
+    std::vector<sessions::SessionRecord> oldest;
+    for (std::size_t i = 0; i + cap <= sessions.size(); ++i) oldest.push_back(record_of(*sessions[i]));
+    log::info("request ", request_id, ": ", log_prefix, "the user has ", sessions.size(), " sessions (cap ", cap,
+              "): logging out the ", oldest.size(), " oldest");
+    std::vector<sessions::SessionId> ids;
+    for (const auto& record : oldest) {
+        keepalive_->remove(record.id);
+        ids.push_back(record.id);
+    }
+    const auto now = unix_millis_now();
+    store_->post("queue the logout of sessions over the cap", [ids, now](sessions::SessionStore& store) {
+        for (const auto id : ids) store.mark_logout_pending(id, now);
+    });
+    asio::co_spawn(keepalive_->executor(), logouts_->log_out(std::move(oldest), std::string(request_id)),
+                   asio::detached);
+}
+
+std::uint64_t DxtradeService::note_logout(const std::string& login, const std::string& domain) {
+    const auto now = std::chrono::steady_clock::now();
+    while (!recent_logouts_.empty() && (recent_logouts_.size() >= max_recent_logouts ||
+                                        now - recent_logouts_.front().at > recent_logout_window)) {
+        recent_logouts_.pop_front();
+    }
+    recent_logouts_.push_back({++logout_sequence_, now, user_key(login, domain)});
+    return logout_sequence_;
+}
+
+bool DxtradeService::logged_out_since(std::uint64_t since, const std::string& login, const std::string& domain) const {
+    if (logout_sequence_ == since) return false;
+    const auto key = user_key(login, domain);
+    return std::any_of(recent_logouts_.begin(), recent_logouts_.end(),
+                       [&](const RecentLogout& entry) { return entry.sequence > since && entry.user == key; });
 }
 
 asio::awaitable<LogoutOutcome> DxtradeService::log_out(std::string login, std::string domain, std::string request_id,
                                                        std::chrono::milliseconds wait) {
-    LogoutOutcome outcome;
-    if (!running_.load()) co_return outcome;
-    auto find = [login, domain](sessions::SessionStore& store) { return store.find_by_login(login, domain); };
-    auto records = co_await store_->call(std::move(find));
-    if (records.empty()) co_return outcome;
-    outcome.sessions = records.size();
-    for (const auto& record : records) keepalive_->remove(record.id);
-    // Queued in the store before dxWeb is asked: a crash now still delivers the logout later.
-    const auto now = unix_millis_now();
-    std::vector<sessions::SessionId> ids;
-    for (const auto& record : records) ids.push_back(record.id);
-    auto queue = [ids, now](sessions::SessionStore& store) {
-        for (const auto id : ids) store.mark_logout_pending(id, now);
-        return true;
-    };
-    co_await store_->call(std::move(queue));
-
-    // The logout runs on the keepalive thread; this request waits for it at most `wait`.
-    struct Wait {
-        Wait(const asio::any_io_executor& executor, std::chrono::milliseconds wait) : timer(executor, wait) {}
-        asio::steady_timer timer;
-        std::optional<LogoutOutcome> result;
-    };
-    auto waiting = std::make_shared<Wait>(co_await asio::this_coro::executor, wait);
-    asio::co_spawn(keepalive_->executor(), logouts_->log_out(std::move(records), request_id),
-                   [waiting](std::exception_ptr error, LogoutOutcome result) {
-                       if (error) return;  // the loop logs; the records stay queued in the store
-                       asio::post(waiting->timer.get_executor(), [waiting, result] {
-                           waiting->result = result;
-                           waiting->timer.cancel();
-                       });
-                   });
-    co_await waiting->timer.async_wait(use_tuple);
-    if (waiting->result) co_return *waiting->result;
-    outcome.finished = false;
-    log::warn("request ", request_id, ": ", log_prefix, "dxWeb has not answered the logout within ", wait.count(),
+    if (!running_.load()) co_return LogoutOutcome{};
+    auto work = log_out_on_keepalive_thread(std::move(login), std::move(domain), request_id);
+    auto outcome = co_await finish_within(keepalive_->executor(), std::move(work), wait);
+    if (outcome) co_return std::move(*outcome);
+    log::warn("request ", request_id, ": ", log_prefix, "the DXtrade logout has not finished within ", wait.count(),
               " ms; it goes on in the background");
-    co_return outcome;
+    LogoutOutcome unfinished;
+    unfinished.finished = false;
+    co_return unfinished;
 }
 
-asio::awaitable<boost::json::object> DxtradeService::summary(std::string login, std::string domain,
-                                                             std::size_t max_users) {
+asio::awaitable<LogoutOutcome> DxtradeService::log_out_on_keepalive_thread(std::string login, std::string domain,
+                                                                           std::string request_id) {
+    note_logout(login, domain);  // a launch of this user still under way ends its session too
+    std::vector<sessions::SessionRecord> records;
+    try {
+        auto find = [login, domain](sessions::SessionStore& store) { return store.find_by_login(login, domain); };
+        records = co_await store_->call(std::move(find));
+    } catch (const std::exception& e) {
+        log::error("request ", request_id, ": ", log_prefix, "cannot read the user's sessions from the store: ",
+                   e.what(), "; ending the ones being pinged");
+    }
+    // Whatever the store said, every session being pinged for the user ends.
+    std::set<sessions::SessionId> listed;
+    for (const auto& record : records) listed.insert(record.id);
+    for (const auto& [id, session] : keepalive_->sessions()) {
+        if (session.login == login && session.domain == domain && !listed.contains(id)) records.push_back(record_of(session));
+    }
+    if (records.empty()) co_return LogoutOutcome{};
+    std::vector<sessions::SessionId> ids;
+    for (const auto& record : records) {
+        keepalive_->remove(record.id);
+        ids.push_back(record.id);
+    }
+    try {
+        // Queued in the store before dxWeb is asked: a crash now still delivers the logout later.
+        const auto now = unix_millis_now();
+        auto queue = [ids, now](sessions::SessionStore& store) {
+            for (const auto id : ids) store.mark_logout_pending(id, now);
+            return true;
+        };
+        co_await store_->call(std::move(queue));
+    } catch (const std::exception& e) {
+        log::error("request ", request_id, ": ", log_prefix, "cannot queue the logout in the store (", e.what(),
+                   "); it is tried and retried from memory");
+    }
+    co_return co_await logouts_->log_out(std::move(records), request_id);
+}
+
+asio::awaitable<std::optional<boost::json::object>> DxtradeService::summary(std::string login, std::string domain,
+                                                                            std::size_t max_users) {
     if (!running_.load()) co_return boost::json::object{{"running", false}};
+    auto work = summarize(std::move(login), std::move(domain), max_users);
+    co_return co_await finish_within(keepalive_->executor(), std::move(work), summary_deadline);
+}
+
+asio::awaitable<boost::json::object> DxtradeService::summarize(std::string login, std::string domain,
+                                                               std::size_t max_users) {
+    auto body = summarize_on_keepalive_thread(login, domain, max_users);
     auto count = [](sessions::SessionStore& store) { return store.count(); };
-    auto stored = co_await store_->call(std::move(count));
-    auto summarize = [this, login, domain, max_users]() -> asio::awaitable<boost::json::object> {
-        co_return summarize_on_keepalive_thread(login, domain, max_users);
-    };
-    auto body = co_await asio::co_spawn(keepalive_->executor(), std::move(summarize), asio::use_awaitable);
-    body["stored"] = stored;
+    body["stored"] = co_await store_->call(std::move(count));
     co_return body;
 }
 

@@ -17,6 +17,7 @@
 #include <boost/json/object.hpp>
 
 #include <array>
+#include <deque>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -32,6 +33,7 @@ struct LaunchOutcome {
         timeout,       // dxWeb did not answer in time
         rejected,      // dxWeb refused (4xx)
         not_recorded,  // the session store failed: the token is not handed out
+        signed_out,    // the user logged out while the launch was under way
     };
     Kind kind = Kind::unavailable;
     std::string token;  // as dxWeb returned it; only with ok
@@ -64,11 +66,28 @@ public:
                                            std::chrono::milliseconds wait);
 
     // For GET /admin/dxtrade/sessions: counts and per-user summaries, never tokens. An empty
-    // login lists every user (the first `max_users` by login).
-    asio::awaitable<boost::json::object> summary(std::string login, std::string domain, std::size_t max_users);
+    // login lists every user (the first `max_users` by login). nullopt if the keepalive
+    // thread does not answer within 5 s.
+    asio::awaitable<std::optional<boost::json::object>> summary(std::string login, std::string domain,
+                                                                std::size_t max_users);
 
 private:
-    static constexpr std::size_t launch_kinds = 5;
+    static constexpr std::size_t launch_kinds = 6;
+
+    // The halves that run on the keepalive thread (its dxWeb client, sessions and logout queue).
+    asio::awaitable<LaunchOutcome> open_on_keepalive_thread(partner_session::Identity user, std::string request_id);
+    asio::awaitable<LogoutOutcome> log_out_on_keepalive_thread(std::string login, std::string domain,
+                                                               std::string request_id);
+    asio::awaitable<boost::json::object> summarize(std::string login, std::string domain, std::size_t max_users);
+    // Keepalive thread: logs out the user's oldest sessions beyond launch.max_sessions_per_user
+    // (the new one not yet counted).
+    void enforce_session_cap(const std::string& login, const std::string& domain, std::string_view request_id);
+    // Keepalive thread: the logouts since `since` (a launch in flight checks it), kept for minutes.
+    std::uint64_t note_logout(const std::string& login, const std::string& domain);
+    bool logged_out_since(std::uint64_t since, const std::string& login, const std::string& domain) const;
+    void start_threads(const config::Config& config, sessions::LoadResult live, sessions::LoadResult pending,
+                       std::size_t expired);
+    void shut_down_parts();
 
     void count_launch(LaunchOutcome::Kind kind) {
         launches_[static_cast<std::size_t>(kind)].fetch_add(1, std::memory_order_relaxed);
@@ -82,6 +101,14 @@ private:
     std::unique_ptr<Keepalive> keepalive_;
     std::unique_ptr<LogoutQueue> logouts_;  // after keepalive_: destroyed before its thread's context
     std::unique_ptr<handlers::Handler> admin_;
+    std::chrono::milliseconds launch_deadline_{30000};
+    struct RecentLogout {
+        std::uint64_t sequence;
+        std::chrono::steady_clock::time_point at;
+        std::string user;  // login '\n' domain
+    };
+    std::deque<RecentLogout> recent_logouts_;  // keepalive thread only
+    std::uint64_t logout_sequence_ = 0;        // keepalive thread only
     std::atomic<sessions::SessionId> next_id_{1};
     std::atomic<bool> running_{false};
     std::array<std::atomic<std::uint64_t>, launch_kinds> launches_{};

@@ -39,7 +39,8 @@ void read_endpoint(ObjectReader& parent, std::string_view key, Endpoint& endpoin
 
 void read_launch(ObjectReader& parent, const boost::json::value& value, Settings::Launch& launch,
                  std::vector<config::Problem>& problems) {
-    ObjectReader reader(value, parent.path_of("launch"), {"login_url", "allowed_origins", "retry_after_s"}, problems);
+    ObjectReader reader(value, parent.path_of("launch"), {"login_url", "allowed_origins", "retry_after_s", "max_sessions_per_user"},
+                        problems);
     if (!reader.is_object()) return;
     if (reader.read_string("login_url", launch.login_url) && !launch.login_url.starts_with("/") &&
         !launch.login_url.starts_with("https://") && !launch.login_url.starts_with("http://"))
@@ -58,6 +59,8 @@ void read_launch(ObjectReader& parent, const boost::json::value& value, Settings
     }
     std::int64_t seconds = 0;
     if (reader.read_integer("retry_after_s", 0, 3600, seconds)) launch.retry_after_seconds = static_cast<int>(seconds);
+    std::int64_t cap = 0;
+    if (reader.read_integer("max_sessions_per_user", 1, 1000, cap)) launch.max_sessions_per_user = static_cast<std::size_t>(cap);
 }
 
 Settings read(const boost::json::value& section, const std::string& path, const config::Config* engine,

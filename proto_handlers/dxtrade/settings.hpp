@@ -36,6 +36,7 @@ struct Settings {
         std::string login_url;               // "" = answer a 401 page instead of redirecting
         std::vector<std::string> allowed_origins;  // other origins that may start a launch
         int retry_after_seconds = 5;         // Retry-After of the 503 page
+        std::size_t max_sessions_per_user = 8;  // more launches log out the user's oldest session
     } launch;
     struct Keepalive {
         std::chrono::milliseconds interval{60000};

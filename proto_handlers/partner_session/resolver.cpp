@@ -81,9 +81,11 @@ Resolver::Resolver(const handlers::HandlerSetup& setup, SessionDirectory& direct
     : Resolver(read_settings(setup.config), handlers::upstream_pool(setup, read_settings(setup.config).upstream),
                directory) {}
 
-void Resolver::forget(const http::fields& request) {
+void Resolver::sign_out(const http::fields& request) {
     const auto cookies = session_cookies(request, settings_.cookies);
-    if (!cookies.empty()) directory_.forget(sha256_hex(cookies));
+    if (cookies.empty()) return;
+    const auto hold = std::max<std::chrono::milliseconds>(settings_.cache_ttl, std::chrono::seconds(10));
+    directory_.mark_signed_out(sha256_hex(cookies), std::chrono::steady_clock::now() + hold);
 }
 
 asio::awaitable<Lookup> Resolver::resolve(const http::fields& request, std::string_view request_id) {

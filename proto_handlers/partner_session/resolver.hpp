@@ -35,8 +35,9 @@ public:
     Resolver(const handlers::HandlerSetup& setup, SessionDirectory& directory);
 
     asio::awaitable<Lookup> resolve(const http::fields& request, std::string_view request_id);
-    // Drops the cached answer for the request's session (at logout).
-    void forget(const http::fields& request);
+    // At logout: the request's session counts as signed out for a while (at least 10 s),
+    // even before the portal has ended it, so no launch slips in with a cached identity.
+    void sign_out(const http::fields& request);
 
 private:
     asio::awaitable<Lookup> ask_portal(const std::string& cookies, std::string_view request_id);

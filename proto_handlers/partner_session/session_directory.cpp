@@ -15,9 +15,9 @@ std::optional<Lookup> SessionDirectory::cached(const std::string& key) {
     return std::nullopt;
 }
 
-void SessionDirectory::forget(const std::string& key) {
+void SessionDirectory::mark_signed_out(const std::string& key, std::chrono::steady_clock::time_point until) {
     std::lock_guard lock(mutex_);
-    cache_.erase(key);
+    cache_.insert_or_assign(key, CacheEntry{Lookup{Lookup::Kind::no_session, {}}, until});
 }
 
 std::shared_ptr<SessionDirectory::Flight> SessionDirectory::join_or_lead(const std::string& key,

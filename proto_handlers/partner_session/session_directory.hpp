@@ -33,8 +33,8 @@ public:
     // session, the flight ends, the followers are woken.
     void land(const std::string& key, const Lookup& result, std::chrono::steady_clock::time_point fresh_until);
 
-    // Drops the cached answer for `key` (a lookup in flight still lands).
-    void forget(const std::string& key);
+    // Answers "no session" for `key` until `until` (the user is logging out).
+    void mark_signed_out(const std::string& key, std::chrono::steady_clock::time_point until);
 
     // A joined flight's result, once landed.
     std::optional<Lookup> result_of(const Flight& flight);

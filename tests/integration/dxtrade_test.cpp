@@ -39,6 +39,7 @@ struct Options {
     int dxweb_timeout_ms = 1500;           // dxWeb upstream response timeout
     std::string store_kind = "sqlite";
     std::string target = "_self";
+    int max_sessions_per_user = 8;
 };
 
 // The sandbox (portal + DXtrade stand-in) and the gateway with a public and an admin listener.
@@ -76,7 +77,8 @@ struct Stack {
             "auth": {"mode": "session", "username": "sso-service", "domain": "default", "password": "dx_password"},
             "terminal_login_url": "http://127.0.0.1:)" + port_text(terminal_port) + R"(/api/auth/login/form-with-token",
             "target": ")" + options.target + R"(",
-            "launch": {)" + login_url + R"( "allowed_origins": ["https://portal.example"], "retry_after_s": 9},
+            "launch": {)" + login_url + R"( "allowed_origins": ["https://portal.example"], "retry_after_s": 9,
+                       "max_sessions_per_user": )" + std::to_string(options.max_sessions_per_user) + R"(},
             "keepalive": {"interval_ms": )" + std::to_string(options.interval_ms) + R"(, "jitter": 0.1},
             "logout": {"by": ")" + options.logout_by + R"(", "wait_ms": 2000},
             "session_store": {"kind": ")" + options.store_kind + R"(", "path": ")" + (dir.path() / "sessions.db").string() + R"(",
@@ -434,6 +436,7 @@ BOOST_AUTO_TEST_CASE(pings_keep_a_session_alive_past_the_inactivity_timeout_unti
 BOOST_AUTO_TEST_CASE(kill_9_with_1000_sessions_loses_none_and_restart_pings_each_once_within_an_interval) {
     Options options;
     options.interval_ms = 3000;
+    options.max_sessions_per_user = 1000;
     Stack stack(options);
     const std::string cookies[] = {stack.login("alice"), stack.login("bob")};
     constexpr int sessions = 1000;
@@ -536,4 +539,23 @@ BOOST_AUTO_TEST_CASE(sighup_applies_page_settings_and_reports_scheduler_changes_
     BOOST_TEST(stack.logs().find("SIGHUP: dxtrade (") != std::string::npos);  // the keepalive change
     BOOST_TEST(stack.launch(alice).body().find(R"(target="_blank")") != std::string::npos);
     BOOST_TEST(stack.admin_sessions().at("active").to_number<int>() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_launch_beyond_the_per_user_cap_logs_out_the_users_oldest_session) {
+    Options options;
+    options.max_sessions_per_user = 2;
+    Stack stack(options);
+    const auto alice = stack.login("alice");
+    std::vector<std::string> tokens;
+    for (int i = 0; i < 3; ++i) {
+        const auto page = stack.launch(alice);
+        BOOST_REQUIRE(page.result_int() == 200u);
+        tokens.push_back(form_token(page.body()));
+    }
+    BOOST_TEST(eventually([&] { return stack.live("alice") == 2; }, 5s));
+    BOOST_TEST(stack.dxweb_calls("logoutByToken") == 1u);
+    BOOST_TEST(stack.admin_sessions("?login=alice").at("active").to_number<int>() == 2);
+    // The oldest one is the one that ended: its token no longer opens the terminal.
+    BOOST_TEST(submit_to_terminal(stack.terminal_port, tokens[0]).result_int() == 401u);
+    BOOST_TEST(submit_to_terminal(stack.terminal_port, tokens[2]).result_int() == 303u);
 }
