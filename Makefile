@@ -40,7 +40,8 @@ bench: build
 	bench/proxy.sh $(BUILD_DIR)
 
 check: build
-	SIXMM_API_SECRET=$${SIXMM_API_SECRET:-set-by-make-run} $(BUILD_DIR)/gateway/trading-gateway --check conf/trading-gateway.json
+	SIXMM_API_SECRET=$${SIXMM_API_SECRET:-set-by-make-run} DXWEB_PASSWORD=$${DXWEB_PASSWORD:-set-by-make-run} \
+	DXTRADE_STORE_KEY=$${DXTRADE_STORE_KEY:-set-by-make-run} $(BUILD_DIR)/gateway/trading-gateway --check conf/trading-gateway.json
 
 clean:
 	rm -rf $(BUILD_DIR)

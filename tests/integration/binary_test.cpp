@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(version_and_help) {
 
 BOOST_AUTO_TEST_CASE(check_accepts_the_shipped_default_config) {
     const auto result =
-        run_command("env SIXMM_API_SECRET=test-only " + gateway_bin + " --check " TG_SOURCE_DIR "/conf/trading-gateway.json");
+        run_command("env SIXMM_API_SECRET=test-only DXWEB_PASSWORD=test-only DXTRADE_STORE_KEY=test-only " + gateway_bin + " --check " TG_SOURCE_DIR "/conf/trading-gateway.json");
     BOOST_TEST(result.exit_code == 0, result.output);
 }
 
