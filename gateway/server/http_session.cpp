@@ -7,6 +7,7 @@
 #include "gateway/proxy/exchange.hpp"
 #include "gateway/proxy/websocket_tunnel.hpp"
 #include "gateway/server/admin_endpoints.hpp"
+#include "gateway/server/idle_connection.hpp"
 #include "gateway/server/request_checks.hpp"
 #include "gateway/server/worker.hpp"
 
@@ -45,12 +46,15 @@ struct RequestFacts {
 template <class Stream>
 class HttpSession final : public DrainableSession {
 public:
+    // `resumed`: a parked keep-alive connection whose next request is ready to read.
     HttpSession(Stream stream, Worker& worker, std::shared_ptr<const ListenerInfo> listener,
-                std::string client_address)
+                std::string client_address, bool resumed)
         : stream_(std::move(stream)),
           worker_(worker),
           listener_(std::move(listener)),
-          client_address_(std::move(client_address)) {
+          client_address_(std::move(client_address)),
+          requests_served_(resumed ? 1 : 0),
+          data_ready_(resumed) {
         worker_.add_session(this);
     }
 
@@ -81,6 +85,14 @@ public:
         for (;;) {
             const bool more = co_await serve_one();
             if (!more) break;
+            if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+                // Nothing of the next request read yet: wait for it outside this coroutine.
+                if (buffer_.size() == 0) {
+                    park_idle_connection(worker_, listener_, stream_.release_socket(), std::move(client_address_),
+                                         worker_.limits().idle_timeout);
+                    co_return;
+                }
+            }
         }
         co_await close();
     }
@@ -98,7 +110,13 @@ private:
         // A connection accepted just before the drain still gets its first request served.
         if (requests_served_ > 0 && worker_.shared().closing.load(std::memory_order_relaxed)) co_return false;
         if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-            buffer_.shrink_to_fit();
+            if (data_ready_) {
+                data_ready_ = false;  // the parked connection saw it readable: read at once
+                beast::get_lowest_layer(stream_).expires_after(limits.header_timeout);
+                auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
+                buffer_.commit(n);
+                co_return !ec;
+            }
             auto& socket = beast::get_lowest_layer(stream_).socket();
             idle_ = true;
             idle_timer_.expires_after(limits.idle_timeout);
@@ -397,12 +415,14 @@ private:
     bool head_request_ = false;    // the request being answered is HEAD: no body
     bool unread_body_ = false;     // answered before its body was read
     bool reset_on_close_ = false;  // a response was broken off
+    bool data_ready_ = false;      // resumed from parking: the next request is readable
 };
 
 template <class Stream>
-void spawn(Worker& worker, Stream stream, std::shared_ptr<const ListenerInfo> listener, std::string client_address) {
+void spawn(Worker& worker, Stream stream, std::shared_ptr<const ListenerInfo> listener, std::string client_address,
+           bool resumed = false) {
     auto session = std::make_unique<HttpSession<Stream>>(std::move(stream), worker, std::move(listener),
-                                                         std::move(client_address));
+                                                         std::move(client_address), resumed);
     auto& ref = *session;
     asio::co_spawn(worker.io(), [s = std::move(session), &ref]() { return ref.run(); },
                    [](std::exception_ptr failure) {
@@ -430,6 +450,11 @@ void start_session(Worker& worker, std::shared_ptr<const ListenerInfo> listener,
     } else {
         spawn(worker, beast::tcp_stream(std::move(socket)), std::move(listener), std::move(client_address));
     }
+}
+
+void resume_session(Worker& worker, std::shared_ptr<const ListenerInfo> listener, tcp::socket socket,
+                    std::string client_address) {
+    spawn(worker, beast::tcp_stream(std::move(socket)), std::move(listener), std::move(client_address), true);
 }
 
 }  // namespace tg::server

@@ -25,4 +25,8 @@ struct ListenerInfo {
 void start_session(Worker& worker, std::shared_ptr<const ListenerInfo> listener,
                    boost::asio::ip::tcp::socket socket);
 
+// A parked keep-alive connection (idle_connection.hpp) whose next request has arrived.
+void resume_session(Worker& worker, std::shared_ptr<const ListenerInfo> listener,
+                    boost::asio::ip::tcp::socket socket, std::string client_address);
+
 }  // namespace tg::server
