@@ -43,6 +43,11 @@ struct RequestFacts {
     std::chrono::microseconds upstream_time{0};
 };
 
+// How long a plain-HTTP keep-alive connection waits for its next request inside its
+// session before it is parked (idle_connection.hpp): long enough that a busy connection
+// never pays for parking, short enough that idle ones cost little memory.
+constexpr config::millis park_delay{250};
+
 template <class Stream>
 class HttpSession final : public DrainableSession {
 public:
@@ -84,15 +89,15 @@ public:
         // (GCC 12 miscompiles co_await inside a loop condition: keep it a statement.)
         for (;;) {
             const bool more = co_await serve_one();
-            if (!more) break;
             if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-                // Nothing of the next request read yet: wait for it outside this coroutine.
-                if (buffer_.size() == 0) {
+                if (park_for_) {
+                    // Idle for a while: wait for the next request outside this coroutine.
                     park_idle_connection(worker_, listener_, stream_.release_socket(), std::move(client_address_),
-                                         worker_.limits().idle_timeout);
+                                         *park_for_);
                     co_return;
                 }
             }
+            if (!more) break;
         }
         co_await close();
     }
@@ -117,17 +122,23 @@ private:
                 buffer_.commit(n);
                 co_return !ec;
             }
+            // A busy connection's next request comes at once and is served here; one that
+            // stays idle past park_delay is parked (see run()) with the rest of its timeout.
             auto& socket = beast::get_lowest_layer(stream_).socket();
+            const auto until_parked = std::min<config::millis>(limits.idle_timeout, park_delay);
             idle_ = true;
-            idle_timer_.expires_after(limits.idle_timeout);
-            idle_timer_.async_wait([&socket](error_code ec) {
+            park_timer_fired_ = false;
+            idle_timer_.expires_after(until_parked);
+            idle_timer_.async_wait([this, &socket](error_code ec) {
                 if (ec) return;  // cancelled: the request came (or the session is gone)
+                park_timer_fired_ = true;
                 error_code ignored;
                 socket.cancel(ignored);
             });
             auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple);
             idle_ = false;
             idle_timer_.cancel();
+            if (ec && park_timer_fired_ && limits.idle_timeout > until_parked) park_for_ = limits.idle_timeout - until_parked;
             if (ec) co_return false;
             beast::get_lowest_layer(stream_).expires_after(limits.header_timeout);
         } else {
@@ -416,6 +427,8 @@ private:
     bool unread_body_ = false;     // answered before its body was read
     bool reset_on_close_ = false;  // a response was broken off
     bool data_ready_ = false;      // resumed from parking: the next request is readable
+    bool park_timer_fired_ = false;
+    std::optional<config::millis> park_for_;  // set when the connection is to be parked, for this long
 };
 
 template <class Stream>

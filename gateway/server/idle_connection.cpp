@@ -3,12 +3,31 @@
 #include "gateway/core/asio_aliases.hpp"
 #include "gateway/server/worker.hpp"
 
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/steady_timer.hpp>
+
+#include <cstddef>
+#include <new>
 
 namespace tg::server {
 namespace {
 
 using tcp = asio::ip::tcp;
+
+// Allocates exactly what is asked. Asio's default handler allocator recycles the thread's
+// last freed blocks whatever their size, so a parked connection's two small waits would
+// each sit in a block left over from a request's kilobyte-sized write operation.
+template <class T>
+struct ExactAllocator {
+    using value_type = T;
+    ExactAllocator() = default;
+    template <class U>
+    ExactAllocator(const ExactAllocator<U>&) noexcept {}
+    T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
+    void deallocate(T* p, std::size_t) noexcept { ::operator delete(p); }
+    template <class U>
+    bool operator==(const ExactAllocator<U>&) const noexcept { return true; }
+};
 
 // Deletes itself once both of its waits have completed.
 class IdleConnection final : public DrainableSession {
@@ -25,8 +44,9 @@ public:
     ~IdleConnection() override { worker_.remove_session(this); }
 
     void start() {
-        socket_.async_wait(tcp::socket::wait_read, [this](error_code ec) { on_readable(ec); });
-        timer_.async_wait([this](error_code ec) { on_timeout(ec); });
+        socket_.async_wait(tcp::socket::wait_read,
+                           asio::bind_allocator(ExactAllocator<void>(), [this](error_code ec) { on_readable(ec); }));
+        timer_.async_wait(asio::bind_allocator(ExactAllocator<void>(), [this](error_code ec) { on_timeout(ec); }));
     }
 
     void close_if_idle() override {
