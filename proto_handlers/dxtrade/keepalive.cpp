@@ -260,11 +260,21 @@ void Keepalive::record_lag(sessions::Millis lag) {
     local_.lag_sum_ms += static_cast<std::uint64_t>(std::max<sessions::Millis>(0, lag));
 }
 
+// Exact and free when nothing is due; otherwise a walk over the due entries, so with a
+// backlog it is refreshed at most every 100 ms instead of after every ping.
+std::size_t Keepalive::queue_depth(sessions::Millis now) {
+    const auto next = schedule_.next_due();
+    if (!next || *next > now) return last_queue_depth_ = 0;
+    if (now - last_queue_depth_at_ < 100) return last_queue_depth_;
+    last_queue_depth_at_ = now;
+    return last_queue_depth_ = schedule_.queue_depth(now);
+}
+
 void Keepalive::publish() {
     KeepaliveStats s = local_;
     s.active_sessions = schedule_.size();
     s.in_flight = schedule_.in_flight();
-    s.queue_depth = schedule_.queue_depth(now_ms());
+    s.queue_depth = queue_depth(now_ms());
     const auto& p = schedule_.stats();
     s.pings_ok = p.pings_ok;
     s.pings_transient = p.pings_transient;

@@ -119,6 +119,7 @@ private:
     void record_lag(sessions::Millis lag);
     void wake();
     void publish();
+    std::size_t queue_depth(sessions::Millis now);
 
     Settings settings_;
     asio::io_context io_;  // first: destroyed last
@@ -132,6 +133,8 @@ private:
     EndedCallback on_ended_;                                 // keepalive thread only
     bool stopping_ = false;                                  // keepalive thread only
     KeepaliveStats local_;                                   // keepalive thread only: lag histogram
+    std::size_t last_queue_depth_ = 0;                       // keepalive thread only
+    sessions::Millis last_queue_depth_at_ = 0;               // keepalive thread only
 
     std::atomic<bool> loop_failed_{false};
     mutable std::mutex stats_mutex_;
