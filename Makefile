@@ -5,7 +5,7 @@ DEB_PACKAGES := g++ cmake ninja-build make pkg-config libboost1.81-dev libboost-
   libboost-url1.81-dev libboost-test1.81-dev libssl-dev libsqlite3-dev openssl curl ca-certificates
 TEST_PACKAGES := chromium $(if $(shell command -v npm 2>/dev/null),,nodejs npm)
 
-.PHONY: deps test-deps build run test check bench clean
+.PHONY: deps test-deps build run test check bench bench-scheduler clean
 
 # Installs only the missing packages of $(1); idempotent.
 define install_missing
@@ -38,6 +38,10 @@ test: test-deps build
 # Gateway vs nginx vs HAProxy on the same upstream; writes bench/results/proxy.md.
 bench: build
 	bench/proxy.sh $(BUILD_DIR)
+
+# The DXtrade ping scheduler with 100,000 and 1,000,000 sessions; writes bench/results/scheduler.md.
+bench-scheduler: build
+	bench/scheduler.sh $(BUILD_DIR)
 
 check: build
 	SIXMM_API_SECRET=$${SIXMM_API_SECRET:-set-by-make-run} DXWEB_PASSWORD=$${DXWEB_PASSWORD:-set-by-make-run} \
