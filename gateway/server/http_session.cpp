@@ -45,8 +45,9 @@ struct RequestFacts {
 
 // How long a plain-HTTP keep-alive connection waits for its next request inside its
 // session before it is parked (idle_connection.hpp): long enough that a busy connection
-// never pays for parking, short enough that idle ones cost little memory.
-constexpr config::millis park_delay{250};
+// (a request every few milliseconds) never pays for parking, short enough that a burst of
+// connections going idle does not pile up sessions and fragment the heap.
+constexpr config::millis park_delay{20};
 
 template <class Stream>
 class HttpSession final : public DrainableSession {

@@ -4,7 +4,6 @@
 #include "gateway/server/worker.hpp"
 
 #include <boost/asio/bind_allocator.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <cstddef>
 #include <new>
@@ -15,8 +14,8 @@ namespace {
 using tcp = asio::ip::tcp;
 
 // Allocates exactly what is asked. Asio's default handler allocator recycles the thread's
-// last freed blocks whatever their size, so a parked connection's two small waits would
-// each sit in a block left over from a request's kilobyte-sized write operation.
+// last freed blocks whatever their size, so a parked connection's wait would sit in a
+// block left over from a request's kilobyte-sized write operation.
 template <class T>
 struct ExactAllocator {
     using value_type = T;
@@ -29,7 +28,10 @@ struct ExactAllocator {
     bool operator==(const ExactAllocator<U>&) const noexcept { return true; }
 };
 
-// Deletes itself once both of its waits have completed.
+}  // namespace
+
+// Deletes itself when its wait completes: readable (handed to a new session), or
+// cancelled by the idle timeout or a drain (closed).
 class IdleConnection final : public DrainableSession {
 public:
     IdleConnection(Worker& worker, std::shared_ptr<const ListenerInfo> listener, tcp::socket socket,
@@ -38,56 +40,78 @@ public:
           listener_(std::move(listener)),
           socket_(std::move(socket)),
           client_address_(std::move(client_address)),
-          timer_(socket_.get_executor(), idle_timeout) {
+          deadline_(std::chrono::steady_clock::now() + idle_timeout) {
         worker_.add_session(this);
+        worker_.idle_connections().push_back(this);
     }
-    ~IdleConnection() override { worker_.remove_session(this); }
+    ~IdleConnection() override {
+        if (listed_) worker_.idle_connections().erase(this);
+        worker_.remove_session(this);
+    }
 
     void start() {
         socket_.async_wait(tcp::socket::wait_read,
                            asio::bind_allocator(ExactAllocator<void>(), [this](error_code ec) { on_readable(ec); }));
-        timer_.async_wait(asio::bind_allocator(ExactAllocator<void>(), [this](error_code ec) { on_timeout(ec); }));
     }
 
-    void close_if_idle() override {
+    void close_if_idle() override { stop_waiting(); }
+
+    // Ends the wait (the completion closes the connection); off the idle list at once.
+    void stop_waiting() {
+        if (listed_) worker_.idle_connections().erase(this);
         error_code ignored;
         socket_.shutdown(tcp::socket::shutdown_both, ignored);
         socket_.cancel(ignored);
     }
 
+    std::chrono::steady_clock::time_point deadline() const { return deadline_; }
+
 private:
+    friend class IdleList;
+
     void on_readable(error_code ec) {
-        timer_.cancel();
         if (!ec && !worker_.shared().closing.load(std::memory_order_relaxed)) {
             resume_session(worker_, listener_, std::move(socket_), std::move(client_address_));
         } else {
             error_code ignored;
             socket_.close(ignored);
         }
-        finish_one();
-    }
-
-    void on_timeout(error_code ec) {
-        if (!ec) {
-            error_code ignored;
-            socket_.cancel(ignored);  // on_readable closes
-        }
-        finish_one();
-    }
-
-    void finish_one() {
-        if (--pending_ == 0) delete this;
+        delete this;
     }
 
     Worker& worker_;
     std::shared_ptr<const ListenerInfo> listener_;
     tcp::socket socket_;
     std::string client_address_;
-    asio::steady_timer timer_;
-    int pending_ = 2;
+    std::chrono::steady_clock::time_point deadline_;
+    IdleConnection* previous_ = nullptr;  // the idle list's links
+    IdleConnection* next_ = nullptr;
+    bool listed_ = false;
 };
 
-}  // namespace
+void IdleList::push_back(IdleConnection* connection) {
+    connection->previous_ = tail_;
+    connection->next_ = nullptr;
+    (tail_ ? tail_->next_ : head_) = connection;
+    tail_ = connection;
+    connection->listed_ = true;
+}
+
+void IdleList::erase(IdleConnection* connection) {
+    (connection->previous_ ? connection->previous_->next_ : head_) = connection->next_;
+    (connection->next_ ? connection->next_->previous_ : tail_) = connection->previous_;
+    connection->previous_ = connection->next_ = nullptr;
+    connection->listed_ = false;
+}
+
+void IdleList::close_expired(std::chrono::steady_clock::time_point now) {
+    // Parked in deadline order (a reload changing idle_timeout_ms only delays the odd one).
+    while (head_ && head_->deadline() <= now) head_->stop_waiting();
+}
+
+void IdleList::clear() {
+    while (head_) delete head_;
+}
 
 void park_idle_connection(Worker& worker, std::shared_ptr<const ListenerInfo> listener, tcp::socket socket,
                           std::string client_address, config::millis idle_timeout) {

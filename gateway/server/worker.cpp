@@ -19,6 +19,7 @@ Worker::~Worker() {
     stop();
     join();
     access_log_.flush();
+    idle_connections_.clear();  // parked sockets close while their io_context lives
     state_.reset();  // idle upstream sockets close while their io_context lives
     io_.reset();     // destroys suspended sessions, which may still hold a state
 }
@@ -85,6 +86,7 @@ asio::awaitable<void> Worker::tick() {
         auto [ec] = co_await timer.async_wait(use_tuple);
         if (ec) co_return;
         access_log_.flush();
+        idle_connections_.close_expired(std::chrono::steady_clock::now());
     }
 }
 

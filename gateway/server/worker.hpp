@@ -7,6 +7,7 @@
 #include "gateway/observability/access_log.hpp"
 #include "gateway/observability/stats.hpp"
 #include "gateway/proxy/upstream_pool.hpp"
+#include "gateway/server/idle_connection.hpp"
 #include "gateway/server/runtime.hpp"
 #include "gateway/server/shared_state.hpp"
 
@@ -66,6 +67,7 @@ public:
     void add_session(DrainableSession* session);
     void remove_session(DrainableSession* session);
     int open_sessions() const { return open_sessions_.load(std::memory_order_relaxed); }
+    IdleList& idle_connections() { return idle_connections_; }
     // Drain, on this worker's thread: stop accepting, close idle connections.
     void close_for_drain();
 
@@ -86,6 +88,7 @@ private:
     std::unordered_set<boost::asio::ip::tcp::acceptor*> acceptors_;
     std::unordered_set<DrainableSession*> sessions_;
     std::atomic<int> open_sessions_{0};
+    IdleList idle_connections_;
     // Destroyed first (see ~Worker): it owns the suspended coroutines, which refer to
     // the state above.
     std::optional<boost::asio::io_context> io_{std::in_place, 1};
