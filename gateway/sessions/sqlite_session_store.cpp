@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
@@ -50,6 +53,9 @@ SqliteSessionStore::SqliteSessionStore(const std::filesystem::path& path,
             throw std::runtime_error("session store " + path_.string() +
                                      ": cannot create directory: " + ec.message());
     }
+    // The file holds (encrypted) tokens: readable by the gateway's user only. SQLite gives
+    // its -wal and -shm files the database file's permissions.
+    if (const int fd = ::open(path_.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
     const int rc = sqlite3_open_v2(path_.c_str(), &db_,
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                                        SQLITE_OPEN_NOMUTEX,

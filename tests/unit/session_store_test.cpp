@@ -320,6 +320,12 @@ BOOST_AUTO_TEST_CASE(token_never_in_plaintext_on_disk) {
         BOOST_TEST(fs::exists(fs::path(db.string() + "-wal")));
         BOOST_TEST(fs::file_size(fs::path(db.string() + "-wal")) > 0u);
         check_files("open");
+        // Only the gateway's user can read the database and its journal.
+        for (const auto* suffix : {"", "-wal", "-shm"}) {
+            const auto perms = fs::status(fs::path(db.string() + suffix)).permissions();
+            BOOST_TEST(((perms & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none),
+                       "group or others may access sessions.db" << suffix);
+        }
     }
     check_files("closed");
     // sanity: the logins are stored in plaintext, so the search does look at the data
