@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE operations
 #include <boost/test/unit_test.hpp>
 
+#include "gateway/handlers/service.hpp"
 #include "tests/support/client.hpp"
 #include "tests/support/gateway_fixture.hpp"
 #include "tests/support/process.hpp"
@@ -128,6 +129,47 @@ BOOST_AUTO_TEST_CASE(metrics_are_valid_exposition_format_and_counters_move) {
     BOOST_TEST(metric(text, "tg_process_open_fds") > 0.0);
     BOOST_TEST(metric(text, "tg_process_resident_memory_bytes") > 1e6);
     BOOST_TEST(text.find("ops-secret-key-4711") == std::string::npos);
+}
+
+// A module's service as the admin listener sees it (the DXtrade service reports its
+// session store this way).
+class FakeService final : public tg::handlers::Service {
+public:
+    void start(const tg::config::Config&) override { started = true; }
+    void stop() override {}
+    std::vector<std::string> needs_restart(const tg::config::Config&) const override { return {}; }
+    std::string not_ready_reason() const override { return healthy ? "" : "session store unavailable"; }
+    void append_metrics(std::string& out) const override {
+        out += "# HELP tg_fake_up Test.\n# TYPE tg_fake_up gauge\ntg_fake_up ";
+        out += healthy ? "1\n" : "0\n";
+    }
+    tg::handlers::Handler* admin_handler(std::string_view) override { return nullptr; }
+
+    std::atomic<bool> healthy{true};
+    bool started = false;
+};
+
+BOOST_AUTO_TEST_CASE(readiness_and_metrics_include_the_services) {
+    TestUpstream upstream;
+    auto service = std::make_shared<FakeService>();
+    tg::handlers::Registry registry;
+    registry.add_service(service);
+    InProcessGateway gateway(config_text({0, 0}, upstream.url()), std::move(registry));
+    BOOST_TEST(service->started);
+    BOOST_TEST(fetch(gateway.port("admin"), "/readyz").result_int() == 200u);
+    BOOST_TEST(metric(fetch(gateway.port("admin"), "/metrics").body(), "tg_fake_up") == 1.0);
+
+    service->healthy = false;
+    const auto not_ready = fetch(gateway.port("admin"), "/readyz");
+    BOOST_TEST(not_ready.result_int() == 503u);
+    const auto body = json::parse(not_ready.body());
+    BOOST_TEST(body.at("status").as_string() == "not_ready");
+    BOOST_TEST(body.at("reason").as_string() == "session store unavailable");
+    BOOST_TEST(metric(fetch(gateway.port("admin"), "/metrics").body(), "tg_fake_up") == 0.0);
+    BOOST_TEST(fetch(gateway.port(), "/echo").result_int() == 200u);  // serving goes on
+
+    service->healthy = true;
+    BOOST_TEST(fetch(gateway.port("admin"), "/readyz").result_int() == 200u);
 }
 
 BOOST_AUTO_TEST_CASE(health_and_readiness_on_the_admin_listener_only) {
