@@ -60,7 +60,7 @@ asio::awaitable<CallResult> call(proxy::UpstreamPool& pool, http::request<http::
         }
         auto& connection = *acquired.connection;
         const auto& server = pool.upstream().servers[connection.server_index];
-        request.set(http::field::host, proxy::host_header(server));
+        request.set(http::field::host, pool.host_header(connection.server_index));
         auto exchange = co_await std::visit(
             [&](auto& stream) {
                 return exchange_on(stream, connection, pool.upstream(), request, options, acquired.reused);

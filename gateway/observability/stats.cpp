@@ -4,10 +4,18 @@
 
 namespace tg::observability {
 
-MethodClass method_class_of(std::string_view method) {
-    if (method == "GET" || method == "HEAD" || method == "OPTIONS") return MethodClass::read;
-    if (method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE") return MethodClass::write;
-    return MethodClass::other;
+MethodClass method_class_of(boost::beast::http::verb method) {
+    using boost::beast::http::verb;
+    switch (method) {
+        case verb::get:
+        case verb::head:
+        case verb::options: return MethodClass::read;
+        case verb::post:
+        case verb::put:
+        case verb::patch:
+        case verb::delete_: return MethodClass::write;
+        default: return MethodClass::other;
+    }
 }
 
 void RouteStats::record(MethodClass method, unsigned status, std::chrono::microseconds duration,

@@ -3,6 +3,8 @@
 // /metrics scrape reads every worker's set and adds them up.
 #pragma once
 
+#include <boost/beast/http/verb.hpp>
+
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -35,7 +37,7 @@ private:
 
 enum class MethodClass { read, write, other };  // GET/HEAD/OPTIONS; POST/PUT/PATCH/DELETE; the rest
 inline constexpr std::array<const char*, 3> method_class_names{"read", "write", "other"};
-MethodClass method_class_of(std::string_view method);
+MethodClass method_class_of(boost::beast::http::verb method);
 
 // Upper bounds of the latency histogram, in seconds.
 inline constexpr std::array<double, 12> latency_bounds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,

@@ -219,21 +219,12 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
 
 }  // namespace
 
-std::string host_header(const config::UpstreamServer& server) {
-    const bool ipv6 = server.host.find(':') != std::string::npos;
-    std::string host = ipv6 ? "[" + server.host + "]" : server.host;
-    const bool default_port = server.port == (server.tls ? 443 : 80);
-    if (!default_port) host += ":" + std::to_string(server.port);
-    return host;
-}
-
-void prepare_upstream_request(ProxyRequest& r, const config::UpstreamServer& server) {
+void prepare_upstream_request(ProxyRequest& r) {
     auto& req = r.parser.get();
     strip_hop_by_hop(req);
     req.erase(http::field::expect);
     apply_header_rules(req, r.route.request_headers, r.config.secrets);
     set_forwarding_headers(req, r.forwarding);
-    req.set(http::field::host, host_header(server));
     req.version(11);
     if (r.parser.chunked()) {
         req.set(http::field::transfer_encoding, "chunked");
@@ -249,6 +240,7 @@ const ErrorInfo& acquire_error(const AcquireResult& acquired) {
 template <class ClientStream>
 asio::awaitable<ProxyOutcome> proxy_request(ClientStream& client, beast::flat_buffer& client_buffer,
                                             ProxyRequest& request) {
+    prepare_upstream_request(request);
     // One retry, on a fresh connection, when a reused one turned out to be dead.
     for (int attempt_number = 0; attempt_number < 2; ++attempt_number) {
         auto acquired = co_await request.pool.acquire(attempt_number == 0);
@@ -257,8 +249,9 @@ asio::awaitable<ProxyOutcome> proxy_request(ClientStream& client, beast::flat_bu
             log::warn("upstream ", server.name, ": cannot connect: ", acquired.error.message());
             co_return ProxyOutcome{&acquire_error(acquired)};
         }
-        const auto& server = request.pool.upstream().servers[acquired.connection->server_index];
-        prepare_upstream_request(request, server);
+        const auto server_index = acquired.connection->server_index;
+        const auto& server = request.pool.upstream().servers[server_index];
+        request.parser.get().set(http::field::host, request.pool.host_header(server_index));
         auto& connection = *acquired.connection;
         const auto step = co_await std::visit(
             [&](auto& upstream) {

@@ -37,12 +37,10 @@ struct ProxyOutcome {
     const config::UpstreamServer* server = nullptr;  // the server that answered
 };
 
-// The Host header for a server: "host[:port]", IPv6 in brackets, default port omitted.
-std::string host_header(const config::UpstreamServer& server);
-
-// Rewrites the client's request header for `server`: hop-by-hop fields out, route
-// rules, forwarding headers, the server's Host, HTTP/1.1, the body's framing.
-void prepare_upstream_request(ProxyRequest& request, const config::UpstreamServer& server);
+// Rewrites the client's request header for the upstream: hop-by-hop fields out, route
+// rules, forwarding headers, HTTP/1.1, the body's framing. Once per request: the Host
+// of the server it goes to is set per attempt (UpstreamPool::host_header).
+void prepare_upstream_request(ProxyRequest& request);
 
 // The answer when no connection to the upstream could be made.
 const ErrorInfo& acquire_error(const AcquireResult& acquired);

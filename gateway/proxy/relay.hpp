@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_set>
@@ -99,7 +100,9 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
                                         std::chrono::milliseconds write_timeout, std::span<char> scratch,
                                         TrailerFilter&& filter_trailers, std::string pending_header = {}) {
     RelayResult result;
-    const HeaderFieldSet header_fields(parser.get());
+    // Only a chunked body can bring trailers, and only chunked output passes them on.
+    std::optional<HeaderFieldSet> header_fields;
+    if (chunked_out && parser.chunked()) header_fields.emplace(parser.get());
     auto& body = parser.get().body();
     while (!parser.is_done()) {
         body.data = scratch.data();
@@ -133,8 +136,8 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
     if (chunked_out) {
         http::fields trailers;
         const http::fields& fields = parser.get();
-        for (auto field = fields.begin(); field != fields.end(); ++field) {
-            if (!header_fields.contains(field)) trailers.insert(field->name_string(), field->value());
+        for (auto field = fields.begin(); header_fields && field != fields.end(); ++field) {
+            if (!header_fields->contains(field)) trailers.insert(field->name_string(), field->value());
         }
         filter_trailers(trailers);
         beast::get_lowest_layer(out).expires_after(write_timeout);

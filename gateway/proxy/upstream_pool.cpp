@@ -12,6 +12,8 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
+
 namespace tg::proxy {
 namespace asio = boost::asio;
 namespace ssl = boost::asio::ssl;
@@ -19,14 +21,28 @@ using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 using namespace asio::experimental::awaitable_operators;
 
+std::string host_header(const config::UpstreamServer& server) {
+    const bool ipv6 = server.host.find(':') != std::string::npos;
+    std::string host = ipv6 ? "[" + server.host + "]" : server.host;
+    const bool default_port = server.port == (server.tls ? 443 : 80);
+    if (!default_port) host += ":" + std::to_string(server.port);
+    return host;
+}
+
 UpstreamPool::UpstreamPool(config::Upstream upstream, std::shared_ptr<ssl::context> tls_context,
                            observability::UpstreamStats& stats)
     : upstream_(std::move(upstream)),
       tls_context_(std::move(tls_context)),
       cooldown_until_(upstream_.servers.size()),
-      stats_(stats) {}
+      stats_(stats) {
+    for (const auto& server : upstream_.servers) host_headers_.push_back(proxy::host_header(server));
+}
 
-UpstreamPool::~UpstreamPool() { stats_.idle.add(-static_cast<std::int64_t>(idle_.size())); }
+// A pool built only to check a reload (Worker::try_build, on another thread) is empty: it
+// must not touch the worker's counters.
+UpstreamPool::~UpstreamPool() {
+    if (!idle_.empty()) stats_.idle.add(-static_cast<std::int64_t>(idle_.size()));
+}
 
 std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle() {
     const auto now = clock::now();
@@ -46,13 +62,19 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle() {
 }
 
 void UpstreamPool::release(std::unique_ptr<UpstreamConnection> connection) {
-    // Drop connections that have idled past the timeout before counting.
-    const auto oldest_allowed = clock::now() - upstream_.idle_timeout;
-    const auto expired = std::erase_if(idle_, [&](const auto& c) { return c->idle_since < oldest_allowed; });
-    stats_.idle.add(-static_cast<std::int64_t>(expired));
+    // Drop connections that have idled past the timeout before counting. idle_ is in
+    // release order, so they are at its front.
+    const auto now = clock::now();
+    const auto oldest_allowed = now - upstream_.idle_timeout;
+    const auto kept = std::find_if(idle_.begin(), idle_.end(),
+                                   [&](const auto& c) { return c->idle_since >= oldest_allowed; });
+    if (kept != idle_.begin()) {
+        stats_.idle.add(-static_cast<std::int64_t>(kept - idle_.begin()));
+        idle_.erase(idle_.begin(), kept);
+    }
     stats_.active.add(-1);
     if (idle_.size() >= upstream_.pool_size) return;  // closing it is cheaper than keeping it
-    connection->idle_since = clock::now();
+    connection->idle_since = now;
     idle_.push_back(std::move(connection));
     stats_.idle.add(1);
 }

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace tg::proxy {
@@ -24,6 +25,9 @@ struct AcquireResult {
     Failure failure = Failure::none;
     boost::system::error_code error;
 };
+
+// The Host header for a server: "host[:port]", IPv6 in brackets, default port omitted.
+std::string host_header(const config::UpstreamServer& server);
 
 class UpstreamPool {
 public:
@@ -40,7 +44,8 @@ public:
     void discard(std::unique_ptr<UpstreamConnection> connection);
 
     const config::Upstream& upstream() const { return upstream_; }
-    std::size_t idle_count() const { return idle_.size(); }
+    // The Host header for requests to one of its servers (computed once).
+    const std::string& host_header(std::size_t server_index) const { return host_headers_[server_index]; }
 
 private:
     using clock = std::chrono::steady_clock;
@@ -53,6 +58,7 @@ private:
     std::shared_ptr<boost::asio::ssl::context> tls_context_;
     std::vector<std::unique_ptr<UpstreamConnection>> idle_;  // most recently used last
     std::vector<clock::time_point> cooldown_until_;
+    std::vector<std::string> host_headers_;  // by server index
     std::size_t round_robin_ = 0;
     observability::UpstreamStats& stats_;
 };

@@ -174,7 +174,8 @@ asio::awaitable<ProxyOutcome> tunnel_websocket(ClientStream& client, beast::flat
         co_return ProxyOutcome{&acquire_error(acquired)};
     }
     const std::string upgrade(req[http::field::upgrade]);
-    prepare_upstream_request(request, request.pool.upstream().servers[acquired.connection->server_index]);
+    prepare_upstream_request(request);
+    req.set(http::field::host, request.pool.host_header(acquired.connection->server_index));
     req.set(http::field::connection, "Upgrade");
     req.set(http::field::upgrade, upgrade);
     auto& connection = *acquired.connection;

@@ -116,32 +116,30 @@ private:
         // A connection accepted just before the drain still gets its first request served.
         if (requests_served_ > 0 && worker_.shared().closing.load(std::memory_order_relaxed)) co_return false;
         if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-            if (data_ready_) {
-                data_ready_ = false;  // the parked connection saw it readable: read at once
-                beast::get_lowest_layer(stream_).expires_after(limits.header_timeout);
-                auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
-                buffer_.commit(n);
-                co_return !ec;
-            }
-            // A busy connection's next request comes at once and is served here; one that
+            // A parked connection was seen readable (data_ready_): read at once. Otherwise a
+            // busy connection's next request comes at once and is served here; one that
             // stays idle past park_delay is parked (see run()) with the rest of its timeout.
             auto& socket = beast::get_lowest_layer(stream_).socket();
-            const auto until_parked = std::min<config::millis>(limits.idle_timeout, park_delay);
-            idle_ = true;
-            park_timer_fired_ = false;
-            idle_timer_.expires_after(until_parked);
-            idle_timer_.async_wait([this, &socket](error_code ec) {
-                if (ec) return;  // cancelled: the request came (or the session is gone)
-                park_timer_fired_ = true;
-                error_code ignored;
-                socket.cancel(ignored);
-            });
-            auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple);
-            idle_ = false;
-            idle_timer_.cancel();
-            if (ec && park_timer_fired_ && limits.idle_timeout > until_parked) park_for_ = limits.idle_timeout - until_parked;
-            if (ec) co_return false;
-            beast::get_lowest_layer(stream_).expires_after(limits.header_timeout);
+            if (!data_ready_) {
+                const auto until_parked = std::min<config::millis>(limits.idle_timeout, park_delay);
+                idle_ = true;
+                park_timer_fired_ = false;
+                idle_timer_.expires_after(until_parked);
+                idle_timer_.async_wait([this, &socket](error_code ec) {
+                    if (ec) return;  // cancelled: the request came (or the session is gone)
+                    park_timer_fired_ = true;
+                    error_code ignored;
+                    socket.cancel(ignored);
+                });
+                auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple);
+                idle_ = false;
+                idle_timer_.cancel();
+                if (ec && park_timer_fired_ && limits.idle_timeout > until_parked) park_for_ = limits.idle_timeout - until_parked;
+                if (ec) co_return false;
+            }
+            data_ready_ = false;
+            // The socket is readable: this read returns at once (handle_request then arms
+            // the header timeout).
         } else {
             idle_ = true;
             beast::get_lowest_layer(stream_).expires_after(limits.idle_timeout);
@@ -179,9 +177,8 @@ private:
 
         auto& req = parser.get();
         head_request_ = req.method() == http::verb::head;
-        const auto incoming_id = req["X-Request-Id"];
-        facts_.request_id = is_valid_request_id(incoming_id) ? std::string(incoming_id) : worker_.next_request_id();
-        facts_.method_class = observability::method_class_of(req.method_string());
+        facts_.request_id = request_id_of(parser);
+        facts_.method_class = observability::method_class_of(req.method());
         if (worker_.access_log().enabled()) {
             facts_.method = std::string(req.method_string());
             facts_.target = std::string(req.target());
@@ -379,7 +376,7 @@ private:
 
     void record() {
         const auto total = std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - facts_.start);
-        auto* route_stats = facts_.route_stats ? facts_.route_stats : &worker_.stats().route(std::string(facts_.route));
+        auto* route_stats = facts_.route_stats ? facts_.route_stats : &worker_.unrouted_stats(facts_.route);
         route_stats->record(facts_.method_class, facts_.status, total, facts_.bytes_in, facts_.bytes_out);
         auto& access_log = worker_.access_log();
         if (!access_log.enabled()) return;

@@ -55,6 +55,12 @@ void Worker::apply(std::shared_ptr<const Runtime> runtime) {
     }
 }
 
+observability::RouteStats& Worker::unrouted_stats(std::string_view name) {
+    auto found = unrouted_stats_.find(name);
+    if (found == unrouted_stats_.end()) found = unrouted_stats_.emplace(name, &stats_.route(std::string(name))).first;
+    return *found->second;
+}
+
 void Worker::add_session(DrainableSession* session) {
     sessions_.insert(session);
     open_sessions_.store(static_cast<int>(sessions_.size()), std::memory_order_relaxed);

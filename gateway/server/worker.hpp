@@ -15,6 +15,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -51,6 +52,8 @@ public:
     observability::WorkerStats& stats() { return stats_; }
     const observability::WorkerStats& stats() const { return stats_; }
     observability::AccessLogBuffer& access_log() { return access_log_; }
+    // The statistics of requests no route took ("(admin)", "(unmatched)"), looked up once.
+    observability::RouteStats& unrouted_stats(std::string_view name);
 
     std::shared_ptr<WorkerState> state() const { return state_; }
     // The current limits, without taking a reference on the generation (worker thread only).
@@ -84,6 +87,7 @@ private:
     observability::WorkerStats stats_;
     observability::AccessLogBuffer access_log_;
     std::shared_ptr<WorkerState> state_;
+    std::map<std::string, observability::RouteStats*, std::less<>> unrouted_stats_;
     RequestIdGenerator request_ids_;
     std::unordered_set<boost::asio::ip::tcp::acceptor*> acceptors_;
     std::unordered_set<DrainableSession*> sessions_;
