@@ -9,13 +9,6 @@
 
 namespace tg::bench {
 
-std::uint64_t rss_bytes() {
-    std::ifstream statm("/proc/self/statm");
-    std::uint64_t size = 0, resident = 0;
-    if (!(statm >> size >> resident)) return 0;
-    return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
-}
-
 std::optional<std::uint64_t> cpu_ticks(const std::string& pid) {
     std::ifstream file("/proc/" + pid + "/stat");
     std::string line;

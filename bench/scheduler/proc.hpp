@@ -1,5 +1,5 @@
-// What the scheduler bench reads about processes and the machine: RSS, CPU time
-// (utime + stime) and the machine's busy time, all from /proc; and glibc's heap in use.
+// What the scheduler bench reads about processes and the machine (RSS comes from
+// observability::resident_memory_bytes): CPU time (utime + stime) and the machine's busy time, all from /proc; and glibc's heap in use.
 #pragma once
 
 #include <cstdint>
@@ -7,9 +7,6 @@
 #include <string>
 
 namespace tg::bench {
-
-// Resident set size of this process in bytes (/proc/self/statm, field 2 × page size).
-std::uint64_t rss_bytes();
 
 // utime + stime in clock ticks of /proc/<pid>/stat ("self" for this process); nullopt if
 // the process is gone or the file cannot be read.

@@ -1,6 +1,7 @@
 #include "bench/scheduler/scheduler_bench.hpp"
 
 #include "bench/scheduler/proc.hpp"
+#include "gateway/observability/prometheus.hpp"
 #include "gateway/config/model.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/core/time_format.hpp"
@@ -187,7 +188,7 @@ int run_scheduler_bench(const SchedulerOptions& o) {
     keepalive.start();
     std::this_thread::sleep_for(200ms);  // the loop's thread is up and idle
 
-    const auto rss_base = rss_bytes();
+    const auto rss_base = static_cast<std::uint64_t>(observability::resident_memory_bytes());
     const auto heap_base = heap_in_use();
     const auto setup_cpu0 = cpu_ticks().value_or(0);
     const auto setup_start = Clock::now();
@@ -211,7 +212,7 @@ int run_scheduler_bench(const SchedulerOptions& o) {
         }
     }
     const auto store_done = Clock::now();
-    const auto rss_after_store = rss_bytes();
+    const auto rss_after_store = static_cast<std::uint64_t>(observability::resident_memory_bytes());
     const auto heap_after_store = heap_in_use();
 
     std::cerr << "scheduler-bench: adding " << n << " sessions to the keepalive (spread over one interval)"
@@ -236,7 +237,7 @@ int run_scheduler_bench(const SchedulerOptions& o) {
         }
     }
     const auto add_done = Clock::now();
-    const auto rss_after_add = rss_bytes();
+    const auto rss_after_add = static_cast<std::uint64_t>(observability::resident_memory_bytes());
     const auto heap_after_add = heap_in_use();
     const auto setup_cpu1 = cpu_ticks().value_or(0);
     const auto stats_after_add = keepalive.stats();
@@ -277,7 +278,7 @@ int run_scheduler_bench(const SchedulerOptions& o) {
         }
     }
     const auto s1 = snapshot(keepalive, o.sink_pid);
-    const auto rss_end = rss_bytes();
+    const auto rss_end = static_cast<std::uint64_t>(observability::resident_memory_bytes());
     const auto heap_end = heap_in_use();
 
     const auto stop_start = Clock::now();

@@ -26,6 +26,17 @@
 
 namespace tg::sessions {
 
+namespace detail {
+template <class Result>
+struct StoreCallSignature {
+    using type = void(std::exception_ptr, Result);
+};
+template <>
+struct StoreCallSignature<void> {
+    using type = void(std::exception_ptr);
+};
+}  // namespace detail
+
 class StoreThread {
 public:
     explicit StoreThread(std::unique_ptr<SessionStore> store);
@@ -63,25 +74,35 @@ private:
 template <class Work>
 auto StoreThread::call(Work work) -> asio::awaitable<std::invoke_result_t<Work&, SessionStore&>> {
     using Result = std::invoke_result_t<Work&, SessionStore&>;
-    static_assert(!std::is_void_v<Result>, "store calls return a value (e.g. bool)");
+    using Signature = typename detail::StoreCallSignature<Result>::type;
     auto initiate = [this](auto handler, Work work) {
         auto caller = asio::prefer(asio::get_associated_executor(handler), asio::execution::outstanding_work.tracked);
         asio::post(io_, [this, work = std::move(work), handler = std::move(handler), caller]() mutable {
             std::exception_ptr failure;
-            Result result{};
-            try {
-                result = work(*store_);
-            } catch (...) {
-                failure = std::current_exception();
-                mark_failed();
+            if constexpr (std::is_void_v<Result>) {
+                try {
+                    work(*store_);
+                } catch (...) {
+                    failure = std::current_exception();
+                    mark_failed();
+                }
+                asio::post(caller, [handler = std::move(handler), failure]() mutable { std::move(handler)(failure); });
+            } else {
+                Result result{};
+                try {
+                    result = work(*store_);
+                } catch (...) {
+                    failure = std::current_exception();
+                    mark_failed();
+                }
+                asio::post(caller, [handler = std::move(handler), failure, result = std::move(result)]() mutable {
+                    std::move(handler)(failure, std::move(result));
+                });
             }
-            asio::post(caller, [handler = std::move(handler), failure, result = std::move(result)]() mutable {
-                std::move(handler)(failure, std::move(result));
-            });
         });
     };
-    return asio::async_initiate<const asio::use_awaitable_t<>, void(std::exception_ptr, Result)>(
-        std::move(initiate), asio::use_awaitable, std::move(work));
+    return asio::async_initiate<const asio::use_awaitable_t<>, Signature>(std::move(initiate), asio::use_awaitable,
+                                                                           std::move(work));
 }
 
 }  // namespace tg::sessions

@@ -140,7 +140,7 @@ asio::awaitable<DxWebClient::Exchange> DxWebClient::exchange(const Endpoint& end
         }
         auto request = prototype;
         request.set(http::field::authorization, header.value);
-        const auto answer = co_await client::call(pool_, std::move(request), options);
+        auto answer = co_await client::call(pool_, std::move(request), options);
         if (!answer.ok()) {
             const bool timed_out = answer.outcome == Outcome::timeout;
             log::warn("dxweb: ", endpoint.path, " failed: ", timed_out ? "no answer in time" : "unreachable");
@@ -148,10 +148,15 @@ asio::awaitable<DxWebClient::Exchange> DxWebClient::exchange(const Endpoint& end
             co_return result;
         }
         result.status = answer.response.result_int();
-        result.body = answer.response.body();
+        result.body = std::move(answer.response.body());
         result.content_type = std::string(answer.response[http::field::content_type]);
         result.fresh_auth = header.fresh;
-        log::info("dxweb: ", endpoint.path, " http=", result.status);
+        // A successful ping is routine (thousands a second at scale): debug only.
+        if (&endpoint == &settings_.endpoints.ping && result.status / 100 == 2) {
+            log::debug("dxweb: ", endpoint.path, " http=", result.status);
+        } else {
+            log::info("dxweb: ", endpoint.path, " http=", result.status);
+        }
         // A 401 with a cached DXAPI token: the broker's API session may have ended
         // early. Log in again once and repeat (the server refused the call, so it was
         // not carried out).
@@ -205,20 +210,17 @@ asio::awaitable<PingResult> DxWebClient::ping(std::string login, std::string dom
     co_return result;
 }
 
-namespace {
-
-LogoutResult logout_result(unsigned status, bool failed_timeout, bool failed_unavailable, bool failed_auth) {
+LogoutResult DxWebClient::logout_result(const Exchange& answer) {
     LogoutResult result;
-    if (failed_timeout) result.kind = LogoutResult::Kind::timeout;
-    else if (failed_unavailable) result.kind = LogoutResult::Kind::unavailable;
-    else if (failed_auth) result.kind = LogoutResult::Kind::rejected;
+    const auto status = answer.status;
+    if (answer.failure == Failure::timeout) result.kind = LogoutResult::Kind::timeout;
+    else if (answer.failure == Failure::unavailable) result.kind = LogoutResult::Kind::unavailable;
+    else if (answer.failure == Failure::auth_rejected) result.kind = LogoutResult::Kind::rejected;
     else if ((status >= 200 && status < 300) || status == 404) result.kind = LogoutResult::Kind::ok;
     else if (status >= 400 && status < 500) result.kind = LogoutResult::Kind::rejected;
     else result.kind = LogoutResult::Kind::unavailable;
     return result;
 }
-
-}  // namespace
 
 asio::awaitable<LogoutResult> DxWebClient::logout_by_token(std::string login, std::string domain,
                                                            std::string token) {
@@ -226,15 +228,13 @@ asio::awaitable<LogoutResult> DxWebClient::logout_by_token(std::string login, st
                   {std::string(domain_param), std::move(domain)},
                   {std::string(token_param), std::move(token)}};
     const auto answer = co_await exchange(settings_.endpoints.logout_by_token, std::move(params), true, {});
-    co_return logout_result(answer.status, answer.failure == Failure::timeout, answer.failure == Failure::unavailable,
-                            answer.failure == Failure::auth_rejected);
+    co_return logout_result(answer);
 }
 
 asio::awaitable<LogoutResult> DxWebClient::logout_by_login(std::string login, std::string domain) {
     Params params{{std::string(login_param), std::move(login)}, {std::string(domain_param), std::move(domain)}};
     const auto answer = co_await exchange(settings_.endpoints.logout_by_login, std::move(params), true, {});
-    co_return logout_result(answer.status, answer.failure == Failure::timeout, answer.failure == Failure::unavailable,
-                            answer.failure == Failure::auth_rejected);
+    co_return logout_result(answer);
 }
 
 }  // namespace tg::dxtrade

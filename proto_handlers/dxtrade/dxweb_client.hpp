@@ -58,8 +58,6 @@ public:
     asio::awaitable<LogoutResult> logout_by_token(std::string login, std::string domain, std::string token);
     asio::awaitable<LogoutResult> logout_by_login(std::string login, std::string domain);
 
-    const Settings& settings() const { return settings_; }
-
 private:
     enum class Failure { none, unavailable, timeout, auth_rejected };
     struct Exchange {
@@ -79,6 +77,7 @@ private:
                                        std::string_view request_id);
     asio::awaitable<AuthHeader> authorization(bool force_login);
     asio::awaitable<Failure> login();
+    static LogoutResult logout_result(const Exchange& answer);
 
     Settings settings_;
     proxy::UpstreamPool& pool_;

@@ -76,14 +76,13 @@ std::int64_t KeepaliveStats::lag_quantile_bound(double q) const {
 }
 
 Keepalive::Keepalive(Settings settings, config::Upstream upstream, std::string password)
-    : settings_(std::move(settings)),
-      io_(1),
+    : io_(1),
       work_(asio::make_work_guard(io_)),
-      schedule_(make_policy(settings_)),
+      schedule_(make_policy(settings)),
       timer_(io_) {
     auto tls = make_tls(upstream);
     pool_ = std::make_unique<proxy::UpstreamPool>(std::move(upstream), std::move(tls), upstream_stats_);
-    client_ = std::make_unique<DxWebClient>(settings_, *pool_, std::move(password));
+    client_ = std::make_unique<DxWebClient>(std::move(settings), *pool_, std::move(password));
 }
 
 Keepalive::~Keepalive() { stop(); }
@@ -128,8 +127,7 @@ void Keepalive::stop() {
 void Keepalive::add(SessionInfo session, bool spread) {
     asio::post(io_, [this, session = std::move(session), spread]() mutable {
         guarded("add a session", [&] { schedule(std::move(session), spread); });
-        publish();
-        wake();
+        wake();  // the loop publishes the stats
     });
 }
 
@@ -139,7 +137,6 @@ void Keepalive::add_all(std::vector<SessionInfo> sessions, bool spread) {
             sessions_.reserve(sessions_.size() + sessions.size());
             for (auto& session : sessions) schedule(std::move(session), spread);
         });
-        publish();
         wake();
     });
 }
@@ -173,7 +170,6 @@ void Keepalive::remove(SessionId id) {
     asio::post(io_, [this, id] {
         schedule_.remove(id);
         sessions_.erase(id);
-        publish();
         wake();
     });
 }
@@ -235,7 +231,6 @@ asio::awaitable<void> Keepalive::ping_one(SessionId id, std::string login, std::
     }
     const auto ended = schedule_.complete(id, to_schedule_result(result.kind), now_ms());
     if (ended.has_value()) end_session(id, *ended);
-    publish();
     wake();
 }
 
@@ -275,14 +270,7 @@ void Keepalive::publish() {
     s.active_sessions = schedule_.size();
     s.in_flight = schedule_.in_flight();
     s.queue_depth = queue_depth(now_ms());
-    const auto& p = schedule_.stats();
-    s.pings_ok = p.pings_ok;
-    s.pings_transient = p.pings_transient;
-    s.pings_gone = p.pings_gone;
-    s.ended_logout = p.ended_logout;
-    s.ended_gone = p.ended_gone;
-    s.ended_expired = p.ended_expired;
-    s.ended_max_age = p.ended_max_age;
+    static_cast<sessions::PingStats&>(s) = schedule_.stats();
     std::lock_guard lock(stats_mutex_);
     published_ = s;
 }

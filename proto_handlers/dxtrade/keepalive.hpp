@@ -45,20 +45,13 @@ struct SessionInfo {
     std::int64_t expires_at_s = 0;  // Unix time (s) of the partner session's expiry claim; 0 = none
 };
 
-struct KeepaliveStats {
+struct KeepaliveStats : sessions::PingStats {
     // Upper bounds (ms, inclusive) of the ping lag buckets; lag_buckets has one more, the overflow.
     static constexpr std::array<std::int64_t, 7> lag_bounds_ms{10, 50, 100, 250, 500, 1000, 5000};
 
     std::size_t active_sessions = 0;
     std::size_t in_flight = 0;
     std::size_t queue_depth = 0;
-    std::uint64_t pings_ok = 0;
-    std::uint64_t pings_transient = 0;
-    std::uint64_t pings_gone = 0;
-    std::uint64_t ended_logout = 0;
-    std::uint64_t ended_gone = 0;
-    std::uint64_t ended_expired = 0;
-    std::uint64_t ended_max_age = 0;
     std::array<std::uint64_t, lag_bounds_ms.size() + 1> lag_buckets{};
     std::uint64_t lag_count = 0;
     std::uint64_t lag_sum_ms = 0;
@@ -121,7 +114,6 @@ private:
     void publish();
     std::size_t queue_depth(sessions::Millis now);
 
-    Settings settings_;
     asio::io_context io_;  // first: destroyed last
     asio::executor_work_guard<asio::io_context::executor_type> work_;
     observability::UpstreamStats upstream_stats_;

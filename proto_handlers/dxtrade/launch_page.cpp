@@ -1,8 +1,9 @@
 #include "proto_handlers/dxtrade/launch_page.hpp"
 
+#include "proto_handlers/dxtrade/dxweb_requests.hpp"
+
 #include <boost/url/parse.hpp>
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -115,11 +116,7 @@ std::string csp_nonce() {
     std::array<unsigned char, byte_count> bytes{};
     if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
         throw std::runtime_error("dxtrade launch page: RAND_bytes failed");
-    std::array<unsigned char, 4 * ((byte_count + 2) / 3) + 1> encoded{};  // 24 characters + NUL
-    const int length = EVP_EncodeBlock(encoded.data(), bytes.data(), static_cast<int>(bytes.size()));
-    if (length <= 0)
-        throw std::runtime_error("dxtrade launch page: EVP_EncodeBlock failed");
-    return std::string(reinterpret_cast<const char*>(encoded.data()), static_cast<std::size_t>(length));
+    return base64(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
 LaunchPage render_launch_page(std::string_view terminal_login_url, std::string_view token, std::string_view target,

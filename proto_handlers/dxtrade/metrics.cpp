@@ -1,6 +1,7 @@
 #include "proto_handlers/dxtrade/metrics.hpp"
 
 #include <cstdio>
+#include <initializer_list>
 
 namespace tg::dxtrade {
 namespace {
@@ -31,22 +32,36 @@ std::string seconds(std::int64_t ms) {
     return text;
 }
 
+// One family with one unlabelled sample.
+void single(std::string& out, const char* name, const char* type, const char* help, std::uint64_t value) {
+    family(out, name, type, help);
+    sample(out, name, "", value);
+}
+
+struct Labelled {
+    const char* labels;
+    std::uint64_t value;
+};
+
+// One family with a sample per label set.
+void labelled(std::string& out, const char* name, const char* type, const char* help,
+              std::initializer_list<Labelled> samples) {
+    family(out, name, type, help);
+    for (const auto& [labels, value] : samples) sample(out, name, labels, value);
+}
+
 }  // namespace
 
 void append_dxtrade_metrics(std::string& out, const KeepaliveStats& keepalive, const LogoutQueueStats& logouts,
                             const LaunchCounts& launches, bool store_up) {
-    family(out, "tg_dxtrade_sessions_active", "gauge", "DXtrade sessions being kept alive.");
-    sample(out, "tg_dxtrade_sessions_active", "", keepalive.active_sessions);
-
-    family(out, "tg_dxtrade_pings_total", "counter", "Pings to dxWeb by result.");
-    sample(out, "tg_dxtrade_pings_total", "{result=\"ok\"}", keepalive.pings_ok);
-    sample(out, "tg_dxtrade_pings_total", "{result=\"transient_failure\"}", keepalive.pings_transient);
-    sample(out, "tg_dxtrade_pings_total", "{result=\"session_gone\"}", keepalive.pings_gone);
-
-    family(out, "tg_dxtrade_pings_in_flight", "gauge", "Pings sent and not yet answered.");
-    sample(out, "tg_dxtrade_pings_in_flight", "", keepalive.in_flight);
-    family(out, "tg_dxtrade_ping_queue_depth", "gauge", "Pings due and waiting for a free in-flight slot.");
-    sample(out, "tg_dxtrade_ping_queue_depth", "", keepalive.queue_depth);
+    single(out, "tg_dxtrade_sessions_active", "gauge", "DXtrade sessions being kept alive.", keepalive.active_sessions);
+    labelled(out, "tg_dxtrade_pings_total", "counter", "Pings to dxWeb by result.",
+             {{"{result=\"ok\"}", keepalive.pings_ok},
+              {"{result=\"transient_failure\"}", keepalive.pings_transient},
+              {"{result=\"session_gone\"}", keepalive.pings_gone}});
+    single(out, "tg_dxtrade_pings_in_flight", "gauge", "Pings sent and not yet answered.", keepalive.in_flight);
+    single(out, "tg_dxtrade_ping_queue_depth", "gauge", "Pings due and waiting for a free in-flight slot.",
+           keepalive.queue_depth);
 
     family(out, "tg_dxtrade_ping_lag_seconds", "histogram", "Time from a ping's due time to its sending.");
     std::uint64_t cumulative = 0;
@@ -59,27 +74,25 @@ void append_dxtrade_metrics(std::string& out, const KeepaliveStats& keepalive, c
     out += "tg_dxtrade_ping_lag_seconds_sum " + seconds(static_cast<std::int64_t>(keepalive.lag_sum_ms)) + '\n';
     sample(out, "tg_dxtrade_ping_lag_seconds_count", "", keepalive.lag_count);
 
-    family(out, "tg_dxtrade_sessions_ended_total", "counter", "DXtrade sessions no longer kept alive, by reason.");
-    sample(out, "tg_dxtrade_sessions_ended_total", "{reason=\"logout\"}", keepalive.ended_logout);
-    sample(out, "tg_dxtrade_sessions_ended_total", "{reason=\"session_gone\"}", keepalive.ended_gone);
-    sample(out, "tg_dxtrade_sessions_ended_total", "{reason=\"partner_session_expired\"}", keepalive.ended_expired);
-    sample(out, "tg_dxtrade_sessions_ended_total", "{reason=\"max_age\"}", keepalive.ended_max_age);
-
-    family(out, "tg_dxtrade_launches_total", "counter", "Launch attempts by result.");
-    static constexpr const char* launch_labels[] = {"{result=\"ok\"}", "{result=\"upstream_unavailable\"}",
-                                                    "{result=\"upstream_timeout\"}", "{result=\"upstream_rejected\"}",
-                                                    "{result=\"not_recorded\"}", "{result=\"signed_out\"}"};
-    for (std::size_t i = 0; i < launches.size(); ++i) sample(out, "tg_dxtrade_launches_total", launch_labels[i], launches[i]);
-
-    family(out, "tg_dxtrade_logouts_total", "counter", "DXtrade logouts: confirmed by dxWeb, queued for retry, given up.");
-    sample(out, "tg_dxtrade_logouts_total", "{result=\"delivered\"}", logouts.delivered);
-    sample(out, "tg_dxtrade_logouts_total", "{result=\"queued\"}", logouts.queued);
-    sample(out, "tg_dxtrade_logouts_total", "{result=\"given_up\"}", logouts.given_up);
-    family(out, "tg_dxtrade_logouts_pending", "gauge", "DXtrade logouts waiting for a retry.");
-    sample(out, "tg_dxtrade_logouts_pending", "", logouts.pending);
-
-    family(out, "tg_dxtrade_session_store_up", "gauge", "1 when the session store's last health check passed.");
-    sample(out, "tg_dxtrade_session_store_up", "", store_up ? 1 : 0);
+    labelled(out, "tg_dxtrade_sessions_ended_total", "counter", "DXtrade sessions no longer kept alive, by reason.",
+             {{"{reason=\"logout\"}", keepalive.ended_logout},
+              {"{reason=\"session_gone\"}", keepalive.ended_gone},
+              {"{reason=\"partner_session_expired\"}", keepalive.ended_expired},
+              {"{reason=\"max_age\"}", keepalive.ended_max_age}});
+    labelled(out, "tg_dxtrade_launches_total", "counter", "Launch attempts by result.",
+             {{"{result=\"ok\"}", launches[0]},
+              {"{result=\"upstream_unavailable\"}", launches[1]},
+              {"{result=\"upstream_timeout\"}", launches[2]},
+              {"{result=\"upstream_rejected\"}", launches[3]},
+              {"{result=\"not_recorded\"}", launches[4]},
+              {"{result=\"signed_out\"}", launches[5]}});
+    labelled(out, "tg_dxtrade_logouts_total", "counter", "DXtrade logouts: confirmed by dxWeb, queued for retry, given up.",
+             {{"{result=\"delivered\"}", logouts.delivered},
+              {"{result=\"queued\"}", logouts.queued},
+              {"{result=\"given_up\"}", logouts.given_up}});
+    single(out, "tg_dxtrade_logouts_pending", "gauge", "DXtrade logouts waiting for a retry.", logouts.pending);
+    single(out, "tg_dxtrade_session_store_up", "gauge", "1 when the session store's last health check passed.",
+           store_up ? 1 : 0);
 }
 
 }  // namespace tg::dxtrade

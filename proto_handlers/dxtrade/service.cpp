@@ -240,10 +240,7 @@ asio::awaitable<LaunchOutcome> DxtradeService::open_on_keepalive_thread(partner_
     record.expires_at_s = user.expires_at.value_or(0);
     try {
         // Durable before the token goes to the browser: a crash after this loses nothing.
-        auto put = [record](sessions::SessionStore& store) {
-            store.put(record);
-            return true;
-        };
+        auto put = [record](sessions::SessionStore& store) { store.put(record); };
         co_await store_->call(std::move(put));
     } catch (const std::exception& e) {
         log::error("request ", request_id, ": ", log_prefix, "cannot record the session: ", e.what());
@@ -268,10 +265,7 @@ asio::awaitable<LaunchOutcome> DxtradeService::open_on_keepalive_thread(partner_
 
 void DxtradeService::enforce_session_cap(const std::string& login, const std::string& domain,
                                          std::string_view request_id) {
-    std::vector<const SessionInfo*> sessions;
-    for (const auto& [id, session] : keepalive_->sessions()) {
-        if (session.login == login && session.domain == domain) sessions.push_back(&session);
-    }
+    auto sessions = pinged_sessions_of(login, domain);
     const auto cap = settings_->launch.max_sessions_per_user;
     if (sessions.size() < cap) return;
     std::sort(sessions.begin(), sessions.end(), [](const auto* a, const auto* b) { return a->id < b->id; });
@@ -279,11 +273,7 @@ void DxtradeService::enforce_session_cap(const std::string& login, const std::st
     for (std::size_t i = 0; i + cap <= sessions.size(); ++i) oldest.push_back(record_of(*sessions[i]));
     log::info("request ", request_id, ": ", log_prefix, "the user has ", sessions.size(), " sessions (cap ", cap,
               "): logging out the ", oldest.size(), " oldest");
-    std::vector<sessions::SessionId> ids;
-    for (const auto& record : oldest) {
-        keepalive_->remove(record.id);
-        ids.push_back(record.id);
-    }
+    const auto ids = stop_pinging(oldest);
     const auto now = unix_millis_now();
     store_->post("queue the logout of sessions over the cap", [ids, now](sessions::SessionStore& store) {
         for (const auto id : ids) store.mark_logout_pending(id, now);
@@ -292,21 +282,37 @@ void DxtradeService::enforce_session_cap(const std::string& login, const std::st
                    asio::detached);
 }
 
-std::uint64_t DxtradeService::note_logout(const std::string& login, const std::string& domain) {
-    const auto now = std::chrono::steady_clock::now();
-    while (!recent_logouts_.empty() && (recent_logouts_.size() >= max_recent_logouts ||
-                                        now - recent_logouts_.front().at > recent_logout_window)) {
-        recent_logouts_.pop_front();
+std::vector<const SessionInfo*> DxtradeService::pinged_sessions_of(const std::string& login,
+                                                                   const std::string& domain) const {
+    std::vector<const SessionInfo*> found;
+    for (const auto& [id, session] : keepalive_->sessions()) {
+        if (session.login == login && session.domain == domain) found.push_back(&session);
     }
-    recent_logouts_.push_back({++logout_sequence_, now, user_key(login, domain)});
-    return logout_sequence_;
+    return found;
+}
+
+std::vector<sessions::SessionId> DxtradeService::stop_pinging(const std::vector<sessions::SessionRecord>& records) {
+    std::vector<sessions::SessionId> ids;
+    for (const auto& record : records) {
+        keepalive_->remove(record.id);
+        ids.push_back(record.id);
+    }
+    return ids;
+}
+
+void DxtradeService::note_logout(const std::string& login, const std::string& domain) {
+    const auto now = std::chrono::steady_clock::now();
+    // Only a launch under way can ask, and none takes minutes: older entries can go.
+    if (last_logouts_.size() >= max_recent_logouts) {
+        std::erase_if(last_logouts_, [&](const auto& entry) { return now - entry.second.at > recent_logout_window; });
+    }
+    last_logouts_.insert_or_assign(user_key(login, domain), LastLogout{++logout_sequence_, now});
 }
 
 bool DxtradeService::logged_out_since(std::uint64_t since, const std::string& login, const std::string& domain) const {
     if (logout_sequence_ == since) return false;
-    const auto key = user_key(login, domain);
-    return std::any_of(recent_logouts_.begin(), recent_logouts_.end(),
-                       [&](const RecentLogout& entry) { return entry.sequence > since && entry.user == key; });
+    const auto found = last_logouts_.find(user_key(login, domain));
+    return found != last_logouts_.end() && found->second.sequence > since;
 }
 
 asio::awaitable<LogoutOutcome> DxtradeService::log_out(std::string login, std::string domain, std::string request_id,
@@ -336,21 +342,16 @@ asio::awaitable<LogoutOutcome> DxtradeService::log_out_on_keepalive_thread(std::
     // Whatever the store said, every session being pinged for the user ends.
     std::set<sessions::SessionId> listed;
     for (const auto& record : records) listed.insert(record.id);
-    for (const auto& [id, session] : keepalive_->sessions()) {
-        if (session.login == login && session.domain == domain && !listed.contains(id)) records.push_back(record_of(session));
+    for (const auto* session : pinged_sessions_of(login, domain)) {
+        if (!listed.contains(session->id)) records.push_back(record_of(*session));
     }
     if (records.empty()) co_return LogoutOutcome{};
-    std::vector<sessions::SessionId> ids;
-    for (const auto& record : records) {
-        keepalive_->remove(record.id);
-        ids.push_back(record.id);
-    }
+    const auto ids = stop_pinging(records);
     try {
         // Queued in the store before dxWeb is asked: a crash now still delivers the logout later.
         const auto now = unix_millis_now();
         auto queue = [ids, now](sessions::SessionStore& store) {
             for (const auto id : ids) store.mark_logout_pending(id, now);
-            return true;
         };
         co_await store_->call(std::move(queue));
     } catch (const std::exception& e) {

@@ -11,13 +11,14 @@
 #include "gateway/sessions/store_thread.hpp"
 #include "proto_handlers/dxtrade/keepalive.hpp"
 #include "proto_handlers/dxtrade/logout_queue.hpp"
+#include "proto_handlers/dxtrade/metrics.hpp"
 #include "proto_handlers/dxtrade/settings.hpp"
 #include "proto_handlers/partner_session/lookup.hpp"
 
 #include <boost/json/object.hpp>
 
 #include <array>
-#include <deque>
+#include <unordered_map>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -53,7 +54,8 @@ public:
 
     bool running() const { return running_.load(); }
     // logout.wait as the service started with it (for the admin logout).
-    std::chrono::milliseconds logout_wait() const { return settings_ ? settings_->logout.wait : std::chrono::seconds(3); }
+    // Only while running().
+    std::chrono::milliseconds logout_wait() const { return settings_->logout.wait; }
 
     // generateToken for the user's DXtrade login, then the session is recorded durably and
     // its pings start. Call from any worker.
@@ -72,7 +74,7 @@ public:
                                                                 std::size_t max_users);
 
 private:
-    static constexpr std::size_t launch_kinds = 6;
+    static constexpr std::size_t launch_kinds = std::tuple_size_v<LaunchCounts>;
 
     // The halves that run on the keepalive thread (its dxWeb client, sessions and logout queue).
     asio::awaitable<LaunchOutcome> open_on_keepalive_thread(partner_session::Identity user, std::string request_id);
@@ -83,11 +85,14 @@ private:
     // (the new one not yet counted).
     void enforce_session_cap(const std::string& login, const std::string& domain, std::string_view request_id);
     // Keepalive thread: the logouts since `since` (a launch in flight checks it), kept for minutes.
-    std::uint64_t note_logout(const std::string& login, const std::string& domain);
+    void note_logout(const std::string& login, const std::string& domain);
     bool logged_out_since(std::uint64_t since, const std::string& login, const std::string& domain) const;
     void start_threads(const config::Config& config, sessions::LoadResult live, sessions::LoadResult pending,
                        std::size_t expired);
     void shut_down_parts();
+    // Keepalive thread: the sessions being pinged for login@domain; stopping the pings of records.
+    std::vector<const SessionInfo*> pinged_sessions_of(const std::string& login, const std::string& domain) const;
+    std::vector<sessions::SessionId> stop_pinging(const std::vector<sessions::SessionRecord>& records);
 
     void count_launch(LaunchOutcome::Kind kind) {
         launches_[static_cast<std::size_t>(kind)].fetch_add(1, std::memory_order_relaxed);
@@ -102,13 +107,12 @@ private:
     std::unique_ptr<LogoutQueue> logouts_;  // after keepalive_: destroyed before its thread's context
     std::unique_ptr<handlers::Handler> admin_;
     std::chrono::milliseconds launch_deadline_{30000};
-    struct RecentLogout {
+    struct LastLogout {
         std::uint64_t sequence;
         std::chrono::steady_clock::time_point at;
-        std::string user;  // login '\n' domain
     };
-    std::deque<RecentLogout> recent_logouts_;  // keepalive thread only
-    std::uint64_t logout_sequence_ = 0;        // keepalive thread only
+    std::unordered_map<std::string, LastLogout> last_logouts_;  // by login '\n' domain; keepalive thread only
+    std::uint64_t logout_sequence_ = 0;                          // keepalive thread only
     std::atomic<sessions::SessionId> next_id_{1};
     std::atomic<bool> running_{false};
     std::array<std::atomic<std::uint64_t>, launch_kinds> launches_{};

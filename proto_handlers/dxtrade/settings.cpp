@@ -4,7 +4,6 @@
 #include "gateway/config/section.hpp"
 #include "proto_handlers/dxtrade/launch_page.hpp"
 
-#include <optional>
 
 namespace tg::dxtrade {
 namespace {
@@ -61,6 +60,21 @@ void read_launch(ObjectReader& parent, const boost::json::value& value, Settings
     if (reader.read_integer("retry_after_s", 0, 3600, seconds)) launch.retry_after_seconds = static_cast<int>(seconds);
     std::int64_t cap = 0;
     if (reader.read_integer("max_sessions_per_user", 1, 1000, cap)) launch.max_sessions_per_user = static_cast<std::size_t>(cap);
+}
+
+void read_session_store(ObjectReader& store, const config::Config* engine, Settings::SessionStore& out) {
+    std::string kind;
+    if (store.read_string("kind", kind)) {
+        if (kind == "sqlite") out.kind = SessionStoreKind::sqlite;
+        else if (kind == "memory") out.kind = SessionStoreKind::memory;
+        else store.report("kind", "expected \"sqlite\" or \"memory\"");
+    }
+    if (store.read_string("path", out.path) && out.path.empty())
+        store.report("path", "expected a non-empty string");
+    if (store.read_string("key", out.key) && engine && !engine->secrets.contains(out.key))
+        store.report("key", "no secret named " + quote(out.key));
+    if (out.kind == SessionStoreKind::sqlite && !store.has("key"))
+        store.report_missing("key", "a secret name (needed for kind \"sqlite\")");
 }
 
 Settings read(const boost::json::value& section, const std::string& path, const config::Config* engine,
@@ -161,30 +175,11 @@ Settings read(const boost::json::value& section, const std::string& path, const 
         }
     }
 
-    bool store_ok = true;
-    ObjectReader* store_reader = nullptr;
-    std::optional<ObjectReader> store;
     if (const auto* value = reader.find("session_store")) {
-        store.emplace(*value, reader.path_of("session_store"), std::initializer_list<std::string_view>{"kind", "path", "key"},
-                      problems);
-        store_ok = store->is_object();
-        if (store_ok) store_reader = &*store;
-    }
-    if (store_reader) {
-        std::string kind;
-        if (store_reader->read_string("kind", kind)) {
-            if (kind == "sqlite") settings.session_store.kind = SessionStoreKind::sqlite;
-            else if (kind == "memory") settings.session_store.kind = SessionStoreKind::memory;
-            else store_reader->report("kind", "expected \"sqlite\" or \"memory\"");
-        }
-        if (store_reader->read_string("path", settings.session_store.path) && settings.session_store.path.empty())
-            store_reader->report("path", "expected a non-empty string");
-        if (store_reader->read_string("key", settings.session_store.key) && engine &&
-            !engine->secrets.contains(settings.session_store.key))
-            store_reader->report("key", "no secret named " + quote(settings.session_store.key));
-        if (settings.session_store.kind == SessionStoreKind::sqlite && !store_reader->has("key"))
-            store_reader->report_missing("key", "a secret name (needed for kind \"sqlite\")");
-    } else if (store_ok && settings.session_store.kind == SessionStoreKind::sqlite) {
+        ObjectReader store(*value, reader.path_of("session_store"), {"kind", "path", "key"}, problems);
+        if (store.is_object()) read_session_store(store, engine, settings.session_store);
+    } else {
+        // The default kind, sqlite, needs a key.
         reader.report_missing("session_store", "an object with \"key\" (the default kind \"sqlite\" needs one)");
     }
     return settings;

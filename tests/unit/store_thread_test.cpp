@@ -65,10 +65,9 @@ BOOST_AUTO_TEST_CASE(calls_run_on_the_store_thread_and_failures_reach_the_caller
     std::size_t counted = 0;
     bool failed = false;
     auto work = [&]() -> asio::awaitable<void> {
-        auto put = [&](SessionStore& s) {
+        auto put = [&](SessionStore& s) {  // a call without a result
             ran_on = std::this_thread::get_id();
             s.put(SessionRecord{});
-            return true;
         };
         co_await store.call(std::move(put));
         auto count = [](SessionStore& s) { return s.count(); };
