@@ -1,7 +1,6 @@
 // trading-gateway: --config FILE serves, --check FILE validates, --version, --help.
 #include "gateway/config/loader.hpp"
 #include "gateway/core/asio_aliases.hpp"
-#include "gateway/core/digest.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/server/gateway.hpp"
 #include "proto_handlers/register_all.hpp"
@@ -14,9 +13,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include <csignal>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -44,13 +41,6 @@ config::LoadResult load(const std::string& path, const handlers::Registry& regis
     auto result = config::load_file(path, options);
     for (const auto& problem : result.problems) std::cerr << path << ": " << config::to_string(problem) << "\n";
     return result;
-}
-
-std::string file_hash(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return sha256_hex(text.str());
 }
 
 // Runs the gateway until SIGTERM/SIGINT, handling SIGHUP and SIGUSR1 on the way.
@@ -97,7 +87,7 @@ private:
         stats.reloads_ok.add();
         {
             std::lock_guard lock(stats.mutex);
-            stats.loaded_hash = file_hash(path_);
+            stats.loaded_hash = loaded.source_sha256;
         }
         log::info("SIGHUP: reloaded ", path_);
     }
@@ -127,7 +117,7 @@ int serve(const std::string& path, const handlers::Registry& registry) {
     if (!loaded.ok()) return exit_invalid_config;
     try {
         server::Gateway gateway(loaded.config, registry);
-        gateway.shared().config_stats.loaded_hash = file_hash(path);
+        gateway.shared().config_stats.loaded_hash = loaded.source_sha256;
         gateway.start();
         asio::io_context signals_io;
         Supervisor supervisor(path, registry, gateway);

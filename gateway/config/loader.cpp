@@ -4,6 +4,7 @@
 #include "gateway/config/json_text.hpp"
 #include "gateway/config/suggest.hpp"
 #include "gateway/config/validate.hpp"
+#include "gateway/core/digest.hpp"
 
 #include <algorithm>
 #include <array>
@@ -73,17 +74,20 @@ std::string to_string(const Problem& problem) {
 LoadResult load_file(const std::string& path, const LoadOptions& options) {
     const auto content = detail::read_whole_file(path);
     if (const auto* error = std::get_if<detail::FileError>(&content))
-        return {nullptr, {{"", "cannot read config file " + detail::quote(path) + ": " + error->reason}}};
-    return load_text(std::get<std::string>(content), path, options);
+        return {nullptr, {{"", "cannot read config file " + detail::quote(path) + ": " + error->reason}}, {}};
+    const auto& text = std::get<std::string>(content);
+    auto result = load_text(text, path, options);
+    result.source_sha256 = sha256_hex(text);
+    return result;
 }
 
 LoadResult load_text(std::string_view text, const std::string& source_name, const LoadOptions& options) {
     auto parsed = detail::parse_json_text(text);
     if (parsed.problem)
-        return {nullptr, {*parsed.problem}};
+        return {nullptr, {*parsed.problem}, {}};
     auto* document = parsed.document->if_object();
     if (document == nullptr)
-        return {nullptr, {{"", detail::found_kind("a JSON object at the top level", *parsed.document)}}};
+        return {nullptr, {{"", detail::found_kind("a JSON object at the top level", *parsed.document)}}, {}};
 
     LoadResult result;
     Context context{options, base_dir_for(source_name, options), result.problems};

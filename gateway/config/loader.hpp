@@ -47,6 +47,7 @@ struct LoadOptions {
 struct LoadResult {
     std::shared_ptr<const Config> config;  // null when there are problems
     std::vector<Problem> problems;
+    std::string source_sha256;  // hex SHA-256 of the file as read (load_file only)
     bool ok() const { return problems.empty(); }
 };
 

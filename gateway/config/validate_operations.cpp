@@ -1,5 +1,7 @@
 #include "gateway/config/validate.hpp"
 
+#include "gateway/config/files.hpp"
+
 namespace tg::config::detail {
 
 Lifecycle validate_lifecycle(const boost::json::value* lifecycle, Context& context) {
@@ -23,7 +25,7 @@ AccessLog validate_access_log(const boost::json::value* access_log, Context& con
     if (reader.read_string("path", result.path, Presence::required) && result.path.empty())
         reader.report("path", "expected \"stdout\" or a file path");
     if (!result.path.empty() && result.path != "stdout")
-        result.path = (std::filesystem::path(context.base_dir) / result.path).lexically_normal().string();
+        result.path = resolve_path(context.base_dir, result.path).string();
     return result;
 }
 

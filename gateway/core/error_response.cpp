@@ -21,4 +21,23 @@ http::response<http::string_body> make_error_response(const ErrorInfo& error,
     return response;
 }
 
+http::response<http::string_body> make_invalid_request(std::string_view problem, std::string_view request_id) {
+    return make_error_response({http::status::bad_request, "invalid_request", problem}, request_id);
+}
+
+http::response<http::string_body> make_method_not_allowed(std::string_view allow, std::string_view request_id,
+                                                          const ErrorInfo& error) {
+    auto response = make_error_response(error, request_id);
+    response.set(http::field::allow, allow);
+    return response;
+}
+
+http::response<http::string_body> make_json_response(http::status status, std::string body) {
+    http::response<http::string_body> response{status, 11};
+    response.set(http::field::content_type, "application/json");
+    response.set(http::field::cache_control, "no-store");
+    response.body() = std::move(body);
+    return response;
+}
+
 }  // namespace tg

@@ -21,10 +21,23 @@ http::response<http::string_body> make_error_response(const ErrorInfo& error,
                                                       std::string_view request_id,
                                                       unsigned http_version = 11);
 
+// 400 invalid_request whose message names the problem ("channelId: 1 to 128 characters ...").
+http::response<http::string_body> make_invalid_request(std::string_view problem, std::string_view request_id);
+
 namespace errors {
-inline constexpr ErrorInfo not_found{http::status::not_found, "not_found", "no route matches this request"};
 inline constexpr ErrorInfo method_not_allowed{http::status::method_not_allowed, "method_not_allowed",
                                               "this method is not allowed on this path"};
+}
+
+// 405 with the Allow header.
+http::response<http::string_body> make_method_not_allowed(std::string_view allow, std::string_view request_id,
+                                                          const ErrorInfo& error = errors::method_not_allowed);
+
+// A JSON answer of the gateway's own, never cached.
+http::response<http::string_body> make_json_response(http::status status, std::string body);
+
+namespace errors {
+inline constexpr ErrorInfo not_found{http::status::not_found, "not_found", "no route matches this request"};
 inline constexpr ErrorInfo bad_request{http::status::bad_request, "bad_request", "malformed HTTP request"};
 inline constexpr ErrorInfo payload_too_large{http::status::payload_too_large, "payload_too_large",
                                              "request body exceeds the configured limit"};

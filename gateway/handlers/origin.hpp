@@ -10,10 +10,12 @@
 
 namespace tg::handlers {
 
-// "http(s)://" + the request's Host.
-std::string own_origin(const boost::beast::http::fields& request, bool tls);
+// Whether `origin` is "http(s)://" + the request's Host.
 bool is_own_origin(const boost::beast::http::fields& request, bool tls, std::string_view origin);
 // Case-insensitive membership.
 bool is_listed_origin(const std::vector<std::string>& allowed, std::string_view origin);
+// The gateway's own origin or a listed one.
+bool is_allowed_origin(const boost::beast::http::fields& request, bool tls, const std::vector<std::string>& allowed,
+                       std::string_view origin);
 
 }  // namespace tg::handlers

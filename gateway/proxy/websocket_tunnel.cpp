@@ -1,6 +1,7 @@
 #include "gateway/proxy/websocket_tunnel.hpp"
 
 #include "gateway/core/log.hpp"
+#include "gateway/handlers/origin.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -86,9 +87,7 @@ asio::awaitable<void> watchdog(Activity& activity, std::chrono::milliseconds idl
 }
 
 bool origin_allowed(const config::WebSocketSettings& settings, std::string_view origin) {
-    if (settings.allowed_origins.empty()) return true;
-    return std::any_of(settings.allowed_origins.begin(), settings.allowed_origins.end(),
-                       [&](const std::string& allowed) { return beast::iequals(allowed, origin); });
+    return settings.allowed_origins.empty() || handlers::is_listed_origin(settings.allowed_origins, origin);
 }
 
 template <class ClientStream, class UpstreamStream>

@@ -9,17 +9,6 @@
 #include <boost/json/serialize.hpp>
 
 namespace tg::server {
-namespace {
-
-http::response<http::string_body> json_answer(http::status status, std::string body) {
-    http::response<http::string_body> response{status, 11};
-    response.set(http::field::content_type, "application/json");
-    response.set(http::field::cache_control, "no-store");
-    response.body() = std::move(body);
-    return response;
-}
-
-}  // namespace
 
 std::string GatewayShared::render_metrics() const {
     observability::MetricsSources sources;
@@ -37,24 +26,22 @@ http::response<http::string_body> answer_admin(const GatewayShared& shared, std:
         return make_error_response(errors::not_found, request_id);
     }
     if (method != http::verb::get && method != http::verb::head) {
-        auto response = make_error_response(errors::method_not_allowed, request_id);
-        response.set(http::field::allow, "GET, HEAD");
-        return response;
+        return make_method_not_allowed("GET, HEAD", request_id);
     }
-    if (path == "/healthz") return json_answer(http::status::ok, R"({"status":"ok"})");
+    if (path == "/healthz") return make_json_response(http::status::ok, R"({"status":"ok"})");
     if (path == "/readyz") {
         // The config is loaded and the listeners are bound before any request arrives;
         // the services (e.g. the DXtrade session store) say whether they can serve.
         if (shared.draining.load(std::memory_order_relaxed)) {
-            return json_answer(http::status::service_unavailable, R"({"status":"draining","reason":"shutting down"})");
+            return make_json_response(http::status::service_unavailable, R"({"status":"draining","reason":"shutting down"})");
         }
         for (const auto* service : shared.services) {
             const auto reason = service->not_ready_reason();
             if (reason.empty()) continue;
             const boost::json::object body{{"status", "not_ready"}, {"reason", reason}};
-            return json_answer(http::status::service_unavailable, boost::json::serialize(body));
+            return make_json_response(http::status::service_unavailable, boost::json::serialize(body));
         }
-        return json_answer(http::status::ok, R"({"status":"ready"})");
+        return make_json_response(http::status::ok, R"({"status":"ready"})");
     }
     http::response<http::string_body> response{http::status::ok, 11};
     response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");

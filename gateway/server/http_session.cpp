@@ -49,6 +49,10 @@ struct RequestFacts {
 // connections going idle does not pile up sessions and fragment the heap.
 constexpr config::millis park_delay{20};
 
+bool expects_continue(const http::request_header<>& request) {
+    return request.version() >= 11 && beast::iequals(request[http::field::expect], "100-continue");
+}
+
 template <class Stream>
 class HttpSession final : public DrainableSession {
 public:
@@ -201,7 +205,6 @@ private:
                 co_return co_await serve_handler(*handler, parser, request_id, config.limits);
             }
             auto response = answer_admin(worker_.shared(), *path, req.method(), request_id);
-            response.set("X-Request-Id", request_id);
             co_return co_await send(std::move(response), keep_alive_after_error(parser));
         }
 
@@ -210,9 +213,7 @@ private:
             co_return co_await send_error(errors::not_found, request_id, keep_alive_after_error(parser));
         }
         if (match.kind == routing::RouteMatch::Kind::method_not_allowed) {
-            auto response = make_error_response(errors::method_not_allowed, request_id);
-            response.set(http::field::allow, match.allow);
-            response.set("X-Request-Id", request_id);
+            auto response = make_method_not_allowed(match.allow, request_id);
             co_return co_await send(std::move(response), keep_alive_after_error(parser));
         }
         const auto& route = config.routes[match.route_index];
@@ -232,7 +233,6 @@ private:
                 answer = make_error_response(errors::internal, request_id);
             }
             if (answer) {
-                answer->set("X-Request-Id", request_id);
                 co_return co_await send(std::move(*answer), keep_alive_after_error(parser));
             }
         }
@@ -247,7 +247,7 @@ private:
             pool,
             {client_address_, is_tls(), original_host, request_id},
             parser.keep_alive(),
-            req.version() >= 11 && beast::iequals(req[http::field::expect], "100-continue"),
+            expects_continue(req),
             req.version(),
             &worker_.shared().closing};
         const auto upstream_start = steady::now();
@@ -275,7 +275,7 @@ private:
         const bool keep_alive = parser.keep_alive();
         std::string body;
         if (!parser.is_done()) {
-            if (req.version() >= 11 && beast::iequals(req[http::field::expect], "100-continue")) {
+            if (expects_continue(req)) {
                 co_await send_continue();
             }
             auto read = co_await read_small_body(parser, body, limits);
@@ -292,7 +292,6 @@ private:
             log::error("request ", request_id, ": handler failed: ", e.what());
             response = make_error_response(errors::internal, request_id);
         }
-        response.set("X-Request-Id", request_id);
         co_return co_await send(std::move(response), keep_alive);
     }
 
@@ -347,11 +346,12 @@ private:
     asio::awaitable<bool> send_error(const ErrorInfo& error, const std::string& request_id, bool keep_alive) {
         if (facts_.request_id.empty()) facts_.request_id = request_id;
         auto response = make_error_response(error, request_id);
-        response.set("X-Request-Id", request_id);
         co_return co_await send(std::move(response), keep_alive);
     }
 
+    // Every answer of the gateway's own goes out here, with the request's id.
     asio::awaitable<bool> send(http::response<http::string_body> response, bool keep_alive) {
+        response.set("X-Request-Id", facts_.request_id);
         keep_alive = keep_alive && !worker_.shared().closing.load(std::memory_order_relaxed);
         response.keep_alive(keep_alive);
         response.prepare_payload();

@@ -47,7 +47,6 @@ public:
     ~Worker();
 
     boost::asio::io_context& io() { return *io_; }
-    unsigned id() const { return id_; }
     GatewayShared& shared() { return shared_; }
     observability::WorkerStats& stats() { return stats_; }
     const observability::WorkerStats& stats() const { return stats_; }

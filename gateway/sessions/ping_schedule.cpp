@@ -123,7 +123,7 @@ TakeResult PingSchedule::take_due(Millis now) {
             continue;
         }
         if (in_flight_ >= policy_.max_in_flight) break;
-        heap_pop();
+        heap_erase(0);
         ++in_flight_;
         out.pings.push_back(DuePing{s.id, now - top.key});
     }
@@ -277,12 +277,6 @@ void PingSchedule::heap_erase(std::uint32_t pos) {
     heap_set(pos, last);
     sift_up(pos);
     sift_down(slots_[last.slot].heap_pos);
-}
-
-std::uint32_t PingSchedule::heap_pop() {
-    const std::uint32_t slot = heap_.front().slot;
-    heap_erase(0);
-    return slot;
 }
 
 // ---- open-addressing index id -> slot, linear probing, backward-shift deletion ----

@@ -121,7 +121,6 @@ public:
     [[nodiscard]] bool is_in_flight(SessionId id) const;
     [[nodiscard]] std::optional<Millis> due_of(SessionId id) const;  // nullopt if absent / in flight
     [[nodiscard]] const PingStats& stats() const { return stats_; }
-    [[nodiscard]] const PingPolicy& policy() const { return policy_; }
 
     void reserve(std::size_t sessions);
     // Bytes held by the containers (capacity, not size); divide by size() for per session.
@@ -159,7 +158,6 @@ private:
     void heap_set(std::uint32_t pos, HeapEntry entry);
     void sift_up(std::uint32_t pos);
     void sift_down(std::uint32_t pos);
-    std::uint32_t heap_pop();  // returns the slot
 
     // index
     [[nodiscard]] std::size_t home(SessionId id) const;

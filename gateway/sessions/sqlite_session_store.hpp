@@ -49,8 +49,6 @@ public:
     std::size_t count() override;
     bool healthy() noexcept override;
 
-    [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
-
 private:
     enum Stmt { kPut, kRemove, kFind, kLive, kPending, kMark, kPing, kExpire, kMaxId, kCount, kHealth, kStmtCount };
 

@@ -1,9 +1,9 @@
 #include "proto_handlers/dxtrade/admin_endpoints.hpp"
 
 #include "gateway/core/error_response.hpp"
+#include "gateway/handlers/media_type.hpp"
 #include "proto_handlers/dxtrade/service.hpp"
 
-#include <boost/beast/core/string.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
@@ -15,22 +15,8 @@ constexpr std::string_view sessions_path = "/admin/dxtrade/sessions";
 constexpr std::string_view logout_path = "/admin/dxtrade/logout";
 constexpr std::size_t max_listed_users = 1000;
 
-handlers::Response json_answer(boost::json::object body) {
-    handlers::Response response{http::status::ok, 11};
-    response.set(http::field::content_type, "application/json");
-    response.set(http::field::cache_control, "no-store");
-    response.body() = boost::json::serialize(body);
-    return response;
-}
-
-handlers::Response invalid(std::string_view problem, std::string_view request_id) {
-    return make_error_response({http::status::bad_request, "invalid_request", problem}, request_id);
-}
-
-handlers::Response wrong_method(std::string_view allow, std::string_view request_id) {
-    auto response = make_error_response(errors::method_not_allowed, request_id);
-    response.set(http::field::allow, allow);
-    return response;
+handlers::Response json_answer(const boost::json::object& body) {
+    return make_json_response(http::status::ok, boost::json::serialize(body));
 }
 
 std::string non_empty_string(const boost::json::object& body, std::string_view key) {
@@ -44,7 +30,7 @@ public:
 
     asio::awaitable<handlers::Response> handle(const handlers::Request& request) override {
         const auto target = boost::urls::parse_origin_form(request.message.target());
-        if (!target) co_return invalid("the request target is not a valid path", request.request_id);
+        if (!target) co_return make_invalid_request("the request target is not a valid path", request.request_id);
         if (target->path() == sessions_path) co_return co_await list_sessions(request, *target);
         co_return co_await log_out(request);
     }
@@ -53,13 +39,13 @@ private:
     asio::awaitable<handlers::Response> list_sessions(const handlers::Request& request,
                                                       const boost::urls::url_view& target) {
         const auto method = request.message.method();
-        if (method != http::verb::get && method != http::verb::head) co_return wrong_method("GET, HEAD", request.request_id);
+        if (method != http::verb::get && method != http::verb::head) co_return make_method_not_allowed("GET, HEAD", request.request_id);
         std::string login, domain;
         for (const auto& param : target.params()) {
             if (param.key == "login") login = param.value;
             else if (param.key == "domain") domain = param.value;
         }
-        if (login.empty() && !domain.empty()) co_return invalid("domain: give login too", request.request_id);
+        if (login.empty() && !domain.empty()) co_return make_invalid_request("domain: give login too", request.request_id);
         auto summary = co_await service_.summary(login, domain, max_listed_users);
         if (!summary) {
             co_return make_error_response({http::status::service_unavailable, "not_answering",
@@ -70,9 +56,8 @@ private:
     }
 
     asio::awaitable<handlers::Response> log_out(const handlers::Request& request) {
-        if (request.message.method() != http::verb::post) co_return wrong_method("POST", request.request_id);
-        const std::string_view type = request.message[http::field::content_type];
-        if (!boost::beast::iequals(type.substr(0, type.find(';')), "application/json")) {
+        if (request.message.method() != http::verb::post) co_return make_method_not_allowed("POST", request.request_id);
+        if (!handlers::has_json_content_type(request.message)) {
             co_return make_error_response({http::status::unsupported_media_type, "unsupported_media_type",
                                            "Content-Type must be application/json"},
                                           request.request_id);
@@ -80,12 +65,12 @@ private:
         boost::system::error_code ec;
         const auto parsed = boost::json::parse(request.message.body(), ec);
         if (ec || !parsed.is_object()) {
-            co_return invalid("the body must be a JSON object {\"login\", \"domain\"}", request.request_id);
+            co_return make_invalid_request("the body must be a JSON object {\"login\", \"domain\"}", request.request_id);
         }
         const auto login = non_empty_string(parsed.get_object(), "login");
         const auto domain = non_empty_string(parsed.get_object(), "domain");
-        if (login.empty()) co_return invalid("login: expected a non-empty string", request.request_id);
-        if (domain.empty()) co_return invalid("domain: expected a non-empty string", request.request_id);
+        if (login.empty()) co_return make_invalid_request("login: expected a non-empty string", request.request_id);
+        if (domain.empty()) co_return make_invalid_request("domain: expected a non-empty string", request.request_id);
         if (!service_.running()) {
             co_return make_error_response({http::status::service_unavailable, "not_running",
                                            "the DXtrade service is not running (no \"dxtrade\" section at start)"},

@@ -19,11 +19,6 @@ std::string source_origin(const http::fields& request) {
     return origin_of(referer).value_or("null");
 }
 
-bool allowed(const http::fields& request, bool tls, const std::vector<std::string>& allowed_origins,
-             std::string_view origin) {
-    return handlers::is_own_origin(request, tls, origin) || handlers::is_listed_origin(allowed_origins, origin);
-}
-
 }  // namespace
 
 bool is_cross_site(const http::fields& request, bool tls, const std::vector<std::string>& allowed_origins) {
@@ -35,7 +30,7 @@ bool is_cross_site(const http::fields& request, bool tls, const std::vector<std:
         return origin.empty() || !handlers::is_listed_origin(allowed_origins, origin);
     }
     if (origin.empty()) return false;
-    return !allowed(request, tls, allowed_origins, origin);
+    return !handlers::is_allowed_origin(request, tls, allowed_origins, origin);
 }
 
 }  // namespace tg::dxtrade

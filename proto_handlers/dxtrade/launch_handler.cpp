@@ -28,7 +28,7 @@ public:
         : settings_(read_settings(setup.config)),
           service_(std::move(service)),
           sessions_(std::move(sessions)),
-          resolver_(setup, *sessions_) {
+          resolver_(partner_session::Resolver::for_route(setup, *sessions_)) {
         if (!origin_of(settings_.terminal_login_url)) {
             throw std::runtime_error("dxtrade.terminal_login_url: not an absolute http(s) URL with a plain host");
         }

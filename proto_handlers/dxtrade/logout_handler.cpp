@@ -18,7 +18,7 @@ public:
         : wait_(read_settings(setup.config).logout.wait),
           service_(std::move(service)),
           sessions_(std::move(sessions)),
-          resolver_(setup, *sessions_) {
+          resolver_(partner_session::Resolver::for_route(setup, *sessions_)) {
         if (setup.route.upstream.empty()) {
             throw std::runtime_error("route " + setup.route.name +
                                      ": dxtrade.logout needs an upstream (the portal that logs the user out)");

@@ -77,9 +77,11 @@ Identity read_identity(const boost::json::value& answer, const ClaimPointers& po
 Resolver::Resolver(Settings settings, proxy::UpstreamPool& portal, SessionDirectory& directory)
     : settings_(std::move(settings)), portal_(portal), directory_(directory) {}
 
-Resolver::Resolver(const handlers::HandlerSetup& setup, SessionDirectory& directory)
-    : Resolver(read_settings(setup.config), handlers::upstream_pool(setup, read_settings(setup.config).upstream),
-               directory) {}
+Resolver Resolver::for_route(const handlers::HandlerSetup& setup, SessionDirectory& directory) {
+    auto settings = read_settings(setup.config);
+    auto& portal = handlers::upstream_pool(setup, settings.upstream);
+    return Resolver(std::move(settings), portal, directory);
+}
 
 void Resolver::sign_out(const http::fields& request) {
     const auto cookies = session_cookies(request, settings_.cookies);

@@ -32,7 +32,7 @@ class Resolver {
 public:
     Resolver(Settings settings, proxy::UpstreamPool& portal, SessionDirectory& directory);
     // With the config's "partner_session" section and the setup's pool for its upstream.
-    Resolver(const handlers::HandlerSetup& setup, SessionDirectory& directory);
+    static Resolver for_route(const handlers::HandlerSetup& setup, SessionDirectory& directory);
 
     asio::awaitable<Lookup> resolve(const http::fields& request, std::string_view request_id);
     // At logout: the request's session counts as signed out for a while (at least 10 s),

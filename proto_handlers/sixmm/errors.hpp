@@ -3,9 +3,6 @@
 #pragma once
 
 #include "gateway/core/error_response.hpp"
-#include "gateway/handlers/handler.hpp"
-
-#include <string>
 
 namespace tg::sixmm {
 
@@ -31,9 +28,7 @@ inline constexpr ErrorInfo upstream_timeout{http::status::gateway_timeout, "upst
                                             "the trading platform did not answer in time"};
 }  // namespace errors
 
-handlers::Response error_response(const ErrorInfo& error, std::string_view request_id);
-
-// 400 invalid_request naming the field ("channelId: 1 to 128 characters of [A-Za-z0-9._:-]").
-handlers::Response invalid_request(const std::string& problem, std::string_view request_id);
+// Answered with make_error_response; make_invalid_request names the field
+// ("channelId: 1 to 128 characters of [A-Za-z0-9._:-]").
 
 }  // namespace tg::sixmm

@@ -1,28 +1,18 @@
 #include "proto_handlers/sixmm/request_guard.hpp"
 
+#include "gateway/handlers/media_type.hpp"
 #include "gateway/handlers/origin.hpp"
 #include "proto_handlers/sixmm/errors.hpp"
 
-#include <boost/beast/core/string.hpp>
-
-
 namespace tg::sixmm {
 namespace {
-
-namespace beast = boost::beast;
 
 bool is_own_origin(const handlers::Request& request, std::string_view origin) {
     return handlers::is_own_origin(request.message, request.tls, origin);
 }
 
-bool is_listed(const std::vector<std::string>& allowed, std::string_view origin) {
-    return handlers::is_listed_origin(allowed, origin);
-}
-
 handlers::Response method_not_allowed(const handlers::Request& request) {
-    auto response = error_response(errors::method_not_allowed, request.request_id);
-    response.set(http::field::allow, "POST, OPTIONS");
-    return response;
+    return make_method_not_allowed("POST, OPTIONS", request.request_id, errors::method_not_allowed);
 }
 
 }  // namespace
@@ -32,8 +22,8 @@ std::optional<handlers::Response> guard_request(const handlers::Request& request
     const auto& message = request.message;
     const std::string_view origin = message[http::field::origin];
     const bool cross_origin = !origin.empty() && !is_own_origin(request, origin);
-    if (cross_origin && !is_listed(allowed_origins, origin)) {
-        return error_response(errors::origin_not_allowed, request.request_id);
+    if (cross_origin && !handlers::is_listed_origin(allowed_origins, origin)) {
+        return make_error_response(errors::origin_not_allowed, request.request_id);
     }
     if (message.method() == http::verb::options) {
         if (!cross_origin) return method_not_allowed(request);
@@ -45,10 +35,8 @@ std::optional<handlers::Response> guard_request(const handlers::Request& request
         return preflight;
     }
     if (message.method() != http::verb::post) return method_not_allowed(request);
-    const std::string_view type = message[http::field::content_type];
-    const auto media_type = type.substr(0, type.find(';'));
-    if (!beast::iequals(media_type, "application/json")) {
-        return error_response(errors::unsupported_media_type, request.request_id);
+    if (!handlers::has_json_content_type(message)) {
+        return make_error_response(errors::unsupported_media_type, request.request_id);
     }
     return std::nullopt;
 }
@@ -56,7 +44,7 @@ std::optional<handlers::Response> guard_request(const handlers::Request& request
 void add_cors_headers(const handlers::Request& request, const std::vector<std::string>& allowed_origins,
                       handlers::Response& response) {
     const std::string_view origin = request.message[http::field::origin];
-    if (origin.empty() || is_own_origin(request, origin) || !is_listed(allowed_origins, origin)) return;
+    if (origin.empty() || is_own_origin(request, origin) || !handlers::is_listed_origin(allowed_origins, origin)) return;
     response.set(http::field::access_control_allow_origin, origin);
     response.set(http::field::access_control_allow_credentials, "true");
     response.set(http::field::vary, "Origin");

@@ -1,5 +1,7 @@
 #include "proto_handlers/sixmm/signing.hpp"
 
+#include "gateway/core/digest.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -43,17 +45,6 @@ std::string raw_text(const boost::json::value& value) {
     }
 }
 
-std::string to_lower_hex(const unsigned char* bytes, std::size_t size) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string hex;
-    hex.reserve(size * 2);
-    for (std::size_t i = 0; i < size; ++i) {
-        hex.push_back(digits[bytes[i] >> 4]);
-        hex.push_back(digits[bytes[i] & 0x0f]);
-    }
-    return hex;
-}
-
 // string_view::data() may be null for an empty view; OpenSSL wants a real pointer.
 const unsigned char* bytes_of(std::string_view text) {
     static constexpr unsigned char empty = 0;
@@ -87,7 +78,7 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
              digest.data(), &digest_size) == nullptr) {
         throw std::runtime_error("HMAC-SHA256 failed");
     }
-    return to_lower_hex(digest.data(), digest_size);
+    return lower_hex(digest.data(), digest_size);
 }
 
 std::string sign(const boost::json::object& params, std::string_view api_secret) {
@@ -112,7 +103,7 @@ std::string random_nonce() {
     if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
         throw std::runtime_error("RAND_bytes failed");
     }
-    return to_lower_hex(bytes.data(), bytes.size());
+    return lower_hex(bytes.data(), bytes.size());
 }
 
 std::string webhook_signature(std::string_view api_secret, std::string_view timestamp, std::string_view nonce,

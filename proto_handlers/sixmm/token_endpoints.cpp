@@ -23,19 +23,13 @@ constexpr std::string_view bind_path = "/v1/agent/bind";
 constexpr std::string_view embed_token_path = "/v1/agent/create-embed-token";
 constexpr std::string_view entry_url_path = "/v1/agent/create-entry-url";
 
-AgentResult failure(AgentResult::Kind kind) {
-    AgentResult result;
-    result.kind = kind;
-    return result;
-}
-
 // The flow both endpoints share; each adds what it asks 6MM for.
 class TokenEndpoint : public handlers::Handler {
 public:
     TokenEndpoint(const handlers::HandlerSetup& setup, std::shared_ptr<SharedState> shared)
         : settings_(read_settings(setup.config)),
           shared_(std::move(shared)),
-          resolver_(setup, *shared_->sessions),
+          resolver_(partner_session::Resolver::for_route(setup, *shared_->sessions)),
           api_(handlers::upstream_pool(setup, settings_.upstream), settings_.agent_code,
                setup.config.secrets.at(settings_.api_secret).reveal()) {}
 
@@ -51,19 +45,16 @@ protected:
                                                       const partner_session::Identity& user) = 0;
 
     // 200 with a JSON body.
-    static handlers::Response answer(json::object body) {
-        handlers::Response response{http::status::ok, 11};
-        response.set(http::field::content_type, "application/json");
-        response.body() = json::serialize(body);
-        return response;
+    static handlers::Response answer(const json::object& body) {
+        return make_json_response(http::status::ok, json::serialize(body));
     }
 
-    handlers::Response upstream_failure(const AgentResult& result, std::string_view request_id) const {
-        switch (result.kind) {
-            case AgentResult::Kind::timeout: return error_response(errors::upstream_timeout, request_id);
-            case AgentResult::Kind::rejected: return error_response(errors::upstream_rejected, request_id);
+    handlers::Response upstream_failure(AgentResult::Kind kind, std::string_view request_id) const {
+        switch (kind) {
+            case AgentResult::Kind::timeout: return make_error_response(errors::upstream_timeout, request_id);
+            case AgentResult::Kind::rejected: return make_error_response(errors::upstream_rejected, request_id);
             default: {
-                auto response = error_response(errors::upstream_unavailable, request_id);
+                auto response = make_error_response(errors::upstream_unavailable, request_id);
                 response.set(http::field::retry_after, std::to_string(settings_.retry_after_seconds));
                 return response;
             }
@@ -92,18 +83,18 @@ private:
     asio::awaitable<handlers::Response> respond(const handlers::Request& request) {
         if (auto refused = guard_request(request, settings_.allowed_origins)) co_return std::move(*refused);
         if (request.message.body().size() > settings_.request_body_limit) {
-            co_return invalid_request("body: larger than " + std::to_string(settings_.request_body_limit) + " bytes",
+            co_return make_invalid_request("body: larger than " + std::to_string(settings_.request_body_limit) + " bytes",
                                       request.request_id);
         }
         const auto session = co_await resolver_.resolve(request.message, request.request_id);
         if (session.kind == partner_session::Lookup::Kind::no_session) {
-            co_return error_response(errors::session_expired, request.request_id);
+            co_return make_error_response(errors::session_expired, request.request_id);
         }
         if (session.kind == partner_session::Lookup::Kind::unavailable) {
-            co_return upstream_failure(failure(AgentResult::Kind::unavailable), request.request_id);
+            co_return upstream_failure(AgentResult::Kind::unavailable, request.request_id);
         }
         if (!session.identity.can_trade || session.identity.agent_user_id.empty()) {
-            co_return error_response(errors::trading_not_allowed, request.request_id);
+            co_return make_error_response(errors::trading_not_allowed, request.request_id);
         }
         co_return co_await serve(request, session.identity);
     }
@@ -120,20 +111,20 @@ private:
     asio::awaitable<handlers::Response> serve(const handlers::Request& request,
                                               const partner_session::Identity& user) override {
         auto parsed = parse_embed_token_request(request.message.body());
-        if (auto* problem = std::get_if<std::string>(&parsed)) co_return invalid_request(*problem, request.request_id);
+        if (auto* problem = std::get_if<std::string>(&parsed)) co_return make_invalid_request(*problem, request.request_id);
         const auto& fields = std::get<EmbedTokenRequest>(parsed);
         if (!shared_->channel_bindings.bind_or_check(fields.channel_id, user.user_id, settings_.channel_binding_ttl)) {
-            co_return error_response(errors::channel_mismatch, request.request_id);
+            co_return make_error_response(errors::channel_mismatch, request.request_id);
         }
         json::object call{{"agentUserId", user.agent_user_id}, {"channelId", fields.channel_id}};
         if (!fields.symbol.empty()) call["symbol"] = fields.symbol;
         const auto result =
             co_await call_binding_if_needed(embed_token_path, call, user, request.request_id);
-        if (result.kind != AgentResult::Kind::ok) co_return upstream_failure(result, request.request_id);
+        if (result.kind != AgentResult::Kind::ok) co_return upstream_failure(result.kind, request.request_id);
         const auto* token = result.fields.if_contains("embedToken");
         const auto* expire_at = result.fields.if_contains("expireAt");
         if (!token || !token->is_string() || token->get_string().empty() || !expire_at || !expire_at->is_number()) {
-            co_return upstream_failure(failure(AgentResult::Kind::rejected), request.request_id);
+            co_return upstream_failure(AgentResult::Kind::rejected, request.request_id);
         }
         co_return answer({{"embedToken", *token}, {"expireAt", *expire_at}, {"channelId", fields.channel_id}});
     }
@@ -147,17 +138,17 @@ private:
     asio::awaitable<handlers::Response> serve(const handlers::Request& request,
                                               const partner_session::Identity& user) override {
         auto parsed = parse_entry_url_request(request.message.body());
-        if (auto* problem = std::get_if<std::string>(&parsed)) co_return invalid_request(*problem, request.request_id);
+        if (auto* problem = std::get_if<std::string>(&parsed)) co_return make_invalid_request(*problem, request.request_id);
         const auto& fields = std::get<EntryUrlRequest>(parsed);
         json::object call{{"agentUserId", user.agent_user_id}};
         if (!fields.redirect_path.empty()) call["redirectPath"] = fields.redirect_path;
         if (!settings_.return_url.empty()) call["returnUrl"] = settings_.return_url;
         const auto result = co_await call_binding_if_needed(entry_url_path, call, user, request.request_id);
-        if (result.kind != AgentResult::Kind::ok) co_return upstream_failure(result, request.request_id);
+        if (result.kind != AgentResult::Kind::ok) co_return upstream_failure(result.kind, request.request_id);
         const auto* web_url = result.fields.if_contains("webUrl");
         const auto* expire_at = result.fields.if_contains("expireAt");
         if (!web_url || !web_url->is_string() || web_url->get_string().empty()) {
-            co_return upstream_failure(failure(AgentResult::Kind::rejected), request.request_id);
+            co_return upstream_failure(AgentResult::Kind::rejected, request.request_id);
         }
         json::object body{{"webUrl", *web_url}};
         if (expire_at) body["expireAt"] = *expire_at;

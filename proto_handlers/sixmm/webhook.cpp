@@ -29,8 +29,11 @@ std::optional<std::int64_t> parse_seconds(std::string_view text) {
 class WebhookHandler final : public handlers::Handler {
 public:
     WebhookHandler(const handlers::HandlerSetup& setup, std::shared_ptr<NonceCache> nonces)
-        : secret_(setup.config.secrets.at(read_settings(setup.config).api_secret).reveal()),
-          portal_path_(read_settings(setup.config).webhook_portal_path),
+        : WebhookHandler(setup, read_settings(setup.config), std::move(nonces)) {}
+
+    WebhookHandler(const handlers::HandlerSetup& setup, const Settings& settings, std::shared_ptr<NonceCache> nonces)
+        : secret_(setup.config.secrets.at(settings.api_secret).reveal()),
+          portal_path_(settings.webhook_portal_path),
           nonces_(std::move(nonces)),
           portal_(setup.upstream(setup.route.upstream)) {
         if (!portal_) throw std::runtime_error("route " + setup.route.name + ": sixmm.webhook needs an upstream");
@@ -39,13 +42,11 @@ public:
     asio::awaitable<handlers::Response> handle(const handlers::Request& request) override {
         const auto& message = request.message;
         if (message.method() != http::verb::post) {
-            auto refused = error_response(errors::method_not_allowed, request.request_id);
-            refused.set(http::field::allow, "POST");
-            co_return refused;
+            co_return make_method_not_allowed("POST", request.request_id, errors::method_not_allowed);
         }
         if (const char* problem = verify(message)) {
             log::warn("request ", request.request_id, ": 6MM webhook refused: ", problem);
-            co_return error_response(bad_signature, request.request_id);
+            co_return make_error_response(bad_signature, request.request_id);
         }
         const std::string target = portal_path_.empty() ? std::string(message.target()) : portal_path_;
         http::request<http::string_body> forward{http::verb::post, target, 11};
@@ -61,7 +62,7 @@ public:
         if (!answer.ok() || answer.response.result_int() / 100 != 2) nonces_->forget(std::string(message["X-Agent-Nonce"]));
         if (!answer.ok()) {
             // Not 2xx, so 6MM delivers it again later.
-            co_return error_response(answer.outcome == client::CallResult::Outcome::timeout ? errors::upstream_timeout
+            co_return make_error_response(answer.outcome == client::CallResult::Outcome::timeout ? errors::upstream_timeout
                                                                                              : errors::upstream_unavailable,
                                      request.request_id);
         }
