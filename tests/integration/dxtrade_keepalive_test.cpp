@@ -5,12 +5,15 @@
 #include <boost/test/unit_test.hpp>
 
 #include "gateway/config/model.hpp"
+#include "gateway/core/time_format.hpp"
 #include "proto_handlers/dxtrade/dxweb_client.hpp"
 #include "proto_handlers/dxtrade/keepalive.hpp"
 #include "proto_handlers/dxtrade/settings.hpp"
 #include "tests/support/client.hpp"
+#include "tests/support/dxtrade_sandbox.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/running_gateway.hpp"
+#include "tests/support/wait.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -42,32 +45,12 @@ namespace {
 const std::string dxweb_password = "dxweb-test-password-5e07";
 const std::string inactivity_flag = "--dxtrade-inactivity-ms";
 const std::string inactivity_ms = "3000";
-const std::string stats_path = "/__control/stats";
-const std::string live_sessions_field = "liveSessions";
 const std::string domain = "default";
 const std::string alice = "alice", bob = "bob", carol = "carol";
 constexpr dxtrade::SessionId alice_id = 1, bob_id = 2, carol_id = 3;
 
-struct Sandbox {
-    explicit Sandbox(std::vector<std::string> flags = {}) {
-        dir.write("dxweb-password", dxweb_password + "\n");
-        std::vector<std::string> argv{sandbox_bin, "--dxweb", "127.0.0.1:" + port_text(dxweb_port), "--dxterminal",
-                                      "127.0.0.1:" + port_text(terminal_port), "--dxweb-password-file",
-                                      (dir.path() / "dxweb-password").string()};
-        argv.insert(argv.end(), flags.begin(), flags.end());
-        process.emplace(argv, dir.path() / "sandbox.log");
-        BOOST_REQUIRE(wait_for_port(dxweb_port) && wait_for_port(terminal_port));
-    }
-    std::string dxweb_url() const { return "http://127.0.0.1:" + port_text(dxweb_port); }
-
-    int live_sessions() {
-        const auto stats = boost::json::parse(fetch(dxweb_port, make_request(http::verb::get, stats_path, "")).body());
-        return stats.at(live_sessions_field).to_number<int>();
-    }
-
-    TempDir dir;
-    std::uint16_t dxweb_port = unused_port(), terminal_port = unused_port();
-    std::optional<ChildProcess> process;
+struct Sandbox : DxtradeSandbox {
+    explicit Sandbox(std::vector<std::string> flags = {}) : DxtradeSandbox(dxweb_password, std::move(flags)) {}
 };
 
 dxtrade::Settings make_settings() {
@@ -127,11 +110,6 @@ struct TestClient {
     std::unique_ptr<DxWebClient> client;
 };
 
-std::int64_t unix_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 struct EndedLog {
     void record(dxtrade::SessionId id, dxtrade::EndReason reason) {
         std::lock_guard lock(mutex);
@@ -146,15 +124,6 @@ struct EndedLog {
     std::mutex mutex;
     std::vector<std::pair<dxtrade::SessionId, dxtrade::EndReason>> ended;
 };
-
-template <class Pred> bool wait_until(Pred pred, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(50ms);
-    }
-    return pred();
-}
 
 std::string describe(const dxtrade::KeepaliveStats& s) {
     std::string out = "active=" + std::to_string(s.active_sessions) + " in_flight=" + std::to_string(s.in_flight) +
@@ -184,7 +153,7 @@ BOOST_AUTO_TEST_CASE(the_loop_keeps_sessions_alive_and_reports_them_ended) {
     auto keepalive = std::make_unique<Keepalive>(make_settings(), make_upstream(sandbox.dxweb_port), dxweb_password);
     keepalive->on_ended([&](dxtrade::SessionId id, dxtrade::EndReason reason) { ended.record(id, reason); });
     keepalive->start();
-    const auto now = unix_ms();
+    const auto now = tg::unix_millis_now();
     keepalive->add({alice_id, alice, domain, alice_token.token, now, 0}, false);
     keepalive->add({bob_id, bob, domain, bob_token.token, now, now / 1000 + 3600}, false);
     keepalive->add({carol_id, carol, domain, carol_token.token, now, 0}, true);
@@ -206,10 +175,10 @@ BOOST_AUTO_TEST_CASE(the_loop_keeps_sessions_alive_and_reports_them_ended) {
     keepalive->remove(alice_id);
     const auto removed_at = std::chrono::steady_clock::now();
     BOOST_TEST((test_client.logout_by_token(carol_token.token, carol) == LogoutResult::Kind::ok));
-    BOOST_TEST(wait_until([&] { return ended.reason_of(carol_id).has_value(); }, 2500ms));
+    BOOST_TEST(eventually([&] { return ended.reason_of(carol_id).has_value(); }, 2500ms));
     BOOST_TEST((ended.reason_of(carol_id) == std::optional(dxtrade::EndReason::gone)));
 
-    BOOST_TEST(wait_until([&] { return sandbox.live_sessions() == 1; }, 5s));
+    BOOST_TEST(eventually([&] { return sandbox.live_sessions() == 1; }, 5s));
     BOOST_TEST((std::chrono::steady_clock::now() - removed_at < 5s));
     BOOST_TEST((test_client.ping(alice_token.token, alice) == PingResult::Kind::gone));
     BOOST_TEST((test_client.ping(bob_token.token, bob) == PingResult::Kind::ok));
@@ -235,7 +204,7 @@ BOOST_AUTO_TEST_CASE(the_loop_keeps_sessions_alive_and_reports_them_ended) {
 
 BOOST_AUTO_TEST_CASE(an_unstarted_keepalive_destroys_cleanly_and_stop_is_idempotent) {
     Keepalive unstarted(make_settings(), make_upstream(unused_port()), dxweb_password);
-    unstarted.add({9, "zed", domain, "t", unix_ms(), 0}, false);
+    unstarted.add({9, "zed", domain, "t", tg::unix_millis_now(), 0}, false);
     Keepalive started(make_settings(), make_upstream(unused_port()), dxweb_password);
     started.start();
     started.stop();

@@ -7,8 +7,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include "tests/support/client.hpp"
+#include "tests/support/portal.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/running_gateway.hpp"
+#include "tests/support/wait.hpp"
 
 #include <boost/beast/core/detail/base64.hpp>
 #include <boost/json/parse.hpp>
@@ -99,18 +101,12 @@ struct Stack {
     }
 
     std::string login(const std::string& user) {
-        auto request = make_request(http::verb::post, "/login", "username=" + user + "&password=" + user);
-        request.set(http::field::content_type, "application/x-www-form-urlencoded");
-        Response response;
         try {
-            response = fetch(port, request);
+            return portal_login(port, user);
         } catch (const std::exception& e) {
             BOOST_FAIL("login through the gateway failed: " << e.what() << "\n" << logs());
         }
-        std::smatch match;
-        const std::string set_cookie(response[http::field::set_cookie]);
-        BOOST_REQUIRE(std::regex_search(set_cookie, match, std::regex("portal_session=([0-9a-f]+)")));
-        return "portal_session=" + match[1].str();
+        return {};
     }
 
     // A launch as a browser sends it from a portal page.
@@ -194,17 +190,6 @@ Response submit_to_terminal(std::uint16_t terminal_port, const std::string& toke
                                 "token=" + boost::urls::encode(token, boost::urls::unreserved_chars));
     request.set(http::field::content_type, "application/x-www-form-urlencoded");
     return fetch(terminal_port, request);
-}
-
-// Polls `condition` every 100 ms until it holds or `limit` passes.
-template <class Condition>
-bool eventually(Condition condition, std::chrono::milliseconds limit) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) return true;
-        std::this_thread::sleep_for(100ms);
-    }
-    return condition();
 }
 
 void check_page_headers(const Response& response) {

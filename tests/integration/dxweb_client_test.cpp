@@ -7,6 +7,7 @@
 #include "proto_handlers/dxtrade/dxweb_client.hpp"
 #include "proto_handlers/dxtrade/settings.hpp"
 #include "tests/support/client.hpp"
+#include "tests/support/dxtrade_sandbox.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/running_gateway.hpp"
 
@@ -36,35 +37,8 @@ namespace {
 
 const std::string dxweb_password = "dxweb-test-password-91c2";
 
-struct Sandbox {
-    explicit Sandbox(std::vector<std::string> flags = {}) {
-        dir.write("dxweb-password", dxweb_password + "\n");
-        std::vector<std::string> argv{sandbox_bin, "--dxweb", "127.0.0.1:" + port_text(dxweb_port), "--dxterminal",
-                                      "127.0.0.1:" + port_text(terminal_port), "--dxweb-password-file",
-                                      (dir.path() / "dxweb-password").string()};
-        argv.insert(argv.end(), flags.begin(), flags.end());
-        process.emplace(argv, dir.path() / "sandbox.log");
-        BOOST_REQUIRE(wait_for_port(dxweb_port) && wait_for_port(terminal_port));
-    }
-    std::string dxweb_url() const { return "http://127.0.0.1:" + port_text(dxweb_port); }
-
-    void set_mode(const std::string& mode, int slow_ms = 0) {
-        auto request = make_request(http::verb::post, "/__control/mode",
-                                    R"({"mode":")" + mode + R"(","slowMs":)" + std::to_string(slow_ms) + "}");
-        request.set(http::field::content_type, "application/json");
-        BOOST_REQUIRE(fetch(dxweb_port, request).result_int() == 200u);
-    }
-
-    // POST form-with-token to the terminal: its status (303 = logged in).
-    unsigned redeem(const std::string& token) {
-        auto request = make_request(http::verb::post, "/api/auth/login/form-with-token", "token=" + token);
-        request.set(http::field::content_type, "application/x-www-form-urlencoded");
-        return fetch(terminal_port, request).result_int();
-    }
-
-    TempDir dir;
-    std::uint16_t dxweb_port = unused_port(), terminal_port = unused_port();
-    std::optional<ChildProcess> process;
+struct Sandbox : DxtradeSandbox {
+    explicit Sandbox(std::vector<std::string> flags = {}) : DxtradeSandbox(dxweb_password, std::move(flags)) {}
 };
 
 // An UpstreamPool on an io_context of the test's own, and a client over it.

@@ -5,6 +5,7 @@
 
 #include "proto_handlers/sixmm/signing.hpp"
 #include "tests/support/client.hpp"
+#include "tests/support/portal.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/running_gateway.hpp"
 #include "tests/support/test_upstream.hpp"
@@ -71,15 +72,7 @@ struct Stack {
     }
 
     // The portal_session cookie of a demo user, logged in through the gateway.
-    std::string login(const std::string& user) {
-        auto request = make_request(http::verb::post, "/login", "username=" + user + "&password=" + user);
-        request.set(http::field::content_type, "application/x-www-form-urlencoded");
-        const auto response = fetch(port, request);
-        std::smatch match;
-        const std::string set_cookie(response[http::field::set_cookie]);
-        BOOST_REQUIRE(std::regex_search(set_cookie, match, std::regex("portal_session=([0-9a-f]+)")));
-        return "portal_session=" + match[1].str();
-    }
+    std::string login(const std::string& user) { return portal_login(port, user); }
 
     Response post(const std::string& target, const std::string& cookie, const std::string& body,
                   const std::string& content_type = "application/json", const std::string& origin = "") {

@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "gateway/sessions/store_thread.hpp"
+#include "tests/support/wait.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -16,6 +17,7 @@
 
 using namespace tg;
 using namespace tg::sessions;
+using tg::test::eventually;
 using namespace std::chrono_literals;
 
 namespace {
@@ -43,16 +45,6 @@ private:
     std::atomic<bool>& healthy_;
     std::size_t count_ = 0;
 };
-
-template <class Condition>
-bool eventually(Condition condition, std::chrono::milliseconds limit) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) return true;
-        std::this_thread::sleep_for(20ms);
-    }
-    return condition();
-}
 
 }  // namespace
 
