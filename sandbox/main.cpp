@@ -2,10 +2,9 @@
 #include "sandbox/command_line.hpp"
 #include "sandbox/common/http_server.hpp"
 #include "sandbox/common/listen_address.hpp"
-#include "sandbox/dxtrade/credentials.hpp"
+#include "sandbox/common/secret_file.hpp"
 #include "sandbox/dxtrade/dxtrade_service.hpp"
 #include "sandbox/portal/portal.hpp"
-#include "sandbox/sixmm/api_secret.hpp"
 #include "sandbox/sixmm/sixmm_service.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -66,7 +65,8 @@ int run(const SandboxOptions& options) {
   // Read before anything listens, so a bad secret file fails the start cleanly.
   std::optional<sixmm::SixmmService> sixmm_service;
   if (options.sixmm) {
-    auto secret = sixmm::load_api_secret(options.sixmm_options.api_secret_file);
+    auto secret = load_secret_file(options.sixmm_options.api_secret_file, "sandbox-demo-secret", "sixmm",
+                                   "api secret file");
     if (secret.demo) {
       std::cerr << "trading-sandbox: warning: sixmm uses the built-in demo apiSecret; "
                    "give --sixmm-api-secret-file for anything but local tests\n";
@@ -76,7 +76,8 @@ int run(const SandboxOptions& options) {
 
   std::optional<dxtrade::DxtradeService> dxtrade_service;
   if (options.dxweb) {
-    auto password = dxtrade::load_api_password(options.dxtrade_options.api_password_file);
+    auto password = load_secret_file(options.dxtrade_options.api_password_file, "sandbox-dxweb-password", "dxweb",
+                                     "password file");
     if (password.demo) {
       std::cerr << "trading-sandbox: warning: dxweb uses the built-in demo password; "
                    "give --dxweb-password-file for anything but local tests\n";

@@ -1,11 +1,9 @@
 #include "sandbox/dxtrade/dxtrade_service.hpp"
 
+#include "sandbox/common/delayed_answer.hpp"
 #include "sandbox/common/responses.hpp"
 #include "sandbox/dxtrade/request_params.hpp"
 
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/url/parse.hpp>
 
 #include <iostream>
@@ -67,13 +65,9 @@ DxtradeService::DxtradeService(const DxtradeOptions& options, std::string api_pa
 
 asio::awaitable<Response> DxtradeService::handle_dxweb(const Request& request) {
   const bool delayed = control_.mode() == Mode::slow && is_api_call(request);
-  const auto delay = control_.slow_delay();
-  Response response = router_.dispatch(request);
-  if (delayed && delay.count() > 0) {
-    asio::steady_timer timer(co_await asio::this_coro::executor, delay);
-    co_await timer.async_wait(asio::use_awaitable);
-  }
-  co_return response;
+  auto response = router_.dispatch(request);
+  const auto delay = delayed ? control_.slow_delay() : std::chrono::milliseconds(0);
+  co_return co_await answer_after(std::move(response), delay);
 }
 
 Response DxtradeService::login_call(const Request& request) {

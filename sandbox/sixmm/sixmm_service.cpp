@@ -1,12 +1,10 @@
 #include "sandbox/sixmm/sixmm_service.hpp"
 
+#include "sandbox/common/delayed_answer.hpp"
 #include "sandbox/common/responses.hpp"
 #include "sandbox/sixmm/json_fields.hpp"
 #include "sandbox/sixmm/widget_assets.hpp"
 
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <boost/url/parse.hpp>
 
@@ -84,13 +82,9 @@ void SixmmService::set_public_origin(std::string origin) { agent_api_.set_public
 
 asio::awaitable<Response> SixmmService::handle(const Request& request) {
   const bool delayed = control_.mode() == Mode::slow && is_agent_api_call(request);
-  const auto delay = control_.slow_delay();
-  Response response = router_.dispatch(request);
-  if (delayed && delay.count() > 0) {
-    asio::steady_timer timer(co_await asio::this_coro::executor, delay);
-    co_await timer.async_wait(asio::use_awaitable);
-  }
-  co_return response;
+  auto response = router_.dispatch(request);
+  const auto delay = delayed ? control_.slow_delay() : std::chrono::milliseconds(0);
+  co_return co_await answer_after(std::move(response), delay);
 }
 
 Response SixmmService::agent_call(AgentApi::Endpoint endpoint, std::string_view path, const Request& request) {
