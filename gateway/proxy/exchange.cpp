@@ -275,8 +275,8 @@ asio::awaitable<ProxyOutcome> proxy_request(ClientStream& client, beast::flat_bu
     co_return ProxyOutcome{&tg::errors::bad_gateway};
 }
 
-template asio::awaitable<ProxyOutcome> proxy_request(beast::tcp_stream&, beast::flat_buffer&, ProxyRequest&);
-template asio::awaitable<ProxyOutcome> proxy_request(beast::ssl_stream<beast::tcp_stream>&, beast::flat_buffer&,
+template asio::awaitable<ProxyOutcome> proxy_request(TimedSocket&, beast::flat_buffer&, ProxyRequest&);
+template asio::awaitable<ProxyOutcome> proxy_request(beast::ssl_stream<TimedSocket>&, beast::flat_buffer&,
                                                      ProxyRequest&);
 
 }  // namespace tg::proxy

@@ -14,7 +14,7 @@ bool is_connection_lost(const boost::system::error_code& ec) {
            ec == asio::error::broken_pipe || ec == asio::ssl::error::stream_truncated;
 }
 
-beast::tcp_stream& UpstreamConnection::tcp() {
+TimedSocket& UpstreamConnection::tcp() {
     if (auto* plain = std::get_if<PlainStream>(&stream)) return *plain;
     return std::get<TlsStream>(stream).next_layer();
 }

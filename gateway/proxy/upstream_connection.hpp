@@ -2,8 +2,9 @@
 // past the last response.
 #pragma once
 
+#include "gateway/core/timed_socket.hpp"
+
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <chrono>
@@ -13,8 +14,8 @@ namespace tg::proxy {
 
 namespace beast = boost::beast;
 
-using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using PlainStream = TimedSocket;
+using TlsStream = beast::ssl_stream<TimedSocket>;
 
 // The peer ended or reset the connection (as opposed to a timeout or a parse error).
 bool is_connection_lost(const boost::system::error_code& ec);
@@ -29,7 +30,7 @@ public:
         buffer.reserve(16 * 1024);
     }
 
-    beast::tcp_stream& tcp();
+    TimedSocket& tcp();
 
     // True when the server has closed its side (or sent bytes nobody asked for)
     // while the connection sat idle in the pool. One non-blocking recv(MSG_PEEK).

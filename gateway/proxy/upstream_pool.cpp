@@ -163,13 +163,14 @@ asio::awaitable<AcquireResult> UpstreamPool::connect(std::size_t server_index, c
     if (ec) co_return fail(AcquireResult::Failure::unreachable, ec);
     tcp_stream.socket().set_option(tcp::no_delay(true), ec);
 
+    TimedSocket socket(tcp_stream.release_socket());
     if (!server.tls) {
-        tcp_stream.expires_never();
-        result.connection = std::make_unique<UpstreamConnection>(std::move(tcp_stream), server_index);
+        result.connection = std::make_unique<UpstreamConnection>(std::move(socket), server_index);
         co_return std::move(result);
     }
 
-    TlsStream tls_stream(std::move(tcp_stream), *tls_context_);
+    socket.expires_at(deadline);
+    TlsStream tls_stream(std::move(socket), *tls_context_);
     // SNI carries host names, never IP literals (RFC 6066 section 3).
     if (!host_is_ip && !SSL_set_tlsext_host_name(tls_stream.native_handle(), server.host.c_str())) {
         co_return fail(AcquireResult::Failure::tls, boost::system::error_code(

@@ -29,7 +29,7 @@ struct Activity {
 
 template <class Stream>
 void end_writing(Stream& stream, Activity& activity) {
-    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    if constexpr (std::is_same_v<Stream, TimedSocket>) {
         error_code ignored;
         stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);  // the other way stays open
     } else {
@@ -185,8 +185,8 @@ asio::awaitable<ProxyOutcome> tunnel_websocket(ClientStream& client, beast::flat
     co_return outcome;
 }
 
-template asio::awaitable<ProxyOutcome> tunnel_websocket(beast::tcp_stream&, beast::flat_buffer&, ProxyRequest&);
-template asio::awaitable<ProxyOutcome> tunnel_websocket(beast::ssl_stream<beast::tcp_stream>&, beast::flat_buffer&,
+template asio::awaitable<ProxyOutcome> tunnel_websocket(TimedSocket&, beast::flat_buffer&, ProxyRequest&);
+template asio::awaitable<ProxyOutcome> tunnel_websocket(beast::ssl_stream<TimedSocket>&, beast::flat_buffer&,
                                                         ProxyRequest&);
 
 }  // namespace tg::proxy

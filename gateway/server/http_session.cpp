@@ -3,6 +3,7 @@
 #include "gateway/core/asio_aliases.hpp"
 #include "gateway/core/error_response.hpp"
 #include "gateway/core/log.hpp"
+#include "gateway/core/timed_socket.hpp"
 #include "gateway/handlers/service.hpp"
 #include "gateway/proxy/exchange.hpp"
 #include "gateway/proxy/websocket_tunnel.hpp"
@@ -12,7 +13,6 @@
 #include "gateway/server/worker.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
@@ -79,7 +79,7 @@ public:
     }
 
     asio::awaitable<void> run() {
-        if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+        if constexpr (!std::is_same_v<Stream, TimedSocket>) {
             auto& listener_stats = worker_.stats().listener(listener_->name);
             beast::get_lowest_layer(stream_).expires_after(listener_->handshake_timeout);
             auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, use_tuple);
@@ -94,7 +94,7 @@ public:
         // (GCC 12 miscompiles co_await inside a loop condition: keep it a statement.)
         for (;;) {
             const bool more = co_await serve_one();
-            if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+            if constexpr (std::is_same_v<Stream, TimedSocket>) {
                 if (park_for_) {
                     // Idle for a while: wait for the next request outside this coroutine.
                     park_idle_connection(worker_, listener_, stream_.release_socket(), std::move(client_address_),
@@ -119,26 +119,19 @@ private:
         if (buffer_.size() != 0) co_return true;
         // A connection accepted just before the drain still gets its first request served.
         if (requests_served_ > 0 && worker_.shared().closing.load(std::memory_order_relaxed)) co_return false;
-        if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+        if constexpr (std::is_same_v<Stream, TimedSocket>) {
             // A parked connection was seen readable (data_ready_): read at once. Otherwise a
             // busy connection's next request comes at once and is served here; one that
             // stays idle past park_delay is parked (see run()) with the rest of its timeout.
-            auto& socket = beast::get_lowest_layer(stream_).socket();
             if (!data_ready_) {
                 const auto until_parked = std::min<config::millis>(limits.idle_timeout, park_delay);
                 idle_ = true;
-                park_timer_fired_ = false;
-                idle_timer_.expires_after(until_parked);
-                idle_timer_.async_wait([this, &socket](error_code ec) {
-                    if (ec) return;  // cancelled: the request came (or the session is gone)
-                    park_timer_fired_ = true;
-                    error_code ignored;
-                    socket.cancel(ignored);
-                });
-                auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple);
+                stream_.expires_after(until_parked);
+                auto [ec] = co_await stream_.async_wait(tcp::socket::wait_read, use_tuple);
                 idle_ = false;
-                idle_timer_.cancel();
-                if (ec && park_timer_fired_ && limits.idle_timeout > until_parked) park_for_ = limits.idle_timeout - until_parked;
+                if (ec == beast::error::timeout && limits.idle_timeout > until_parked) {
+                    park_for_ = limits.idle_timeout - until_parked;
+                }
                 if (ec) co_return false;
             }
             data_ready_ = false;
@@ -385,7 +378,7 @@ private:
                            facts_.bytes_in, facts_.bytes_out, total, facts_.upstream_time});
     }
 
-    bool is_tls() const { return !std::is_same_v<Stream, beast::tcp_stream>; }
+    bool is_tls() const { return !std::is_same_v<Stream, TimedSocket>; }
 
     // Ends the connection. After an answer sent before the request body was read, the
     // unread bytes are drained for a moment (like nginx's lingering close): closing with
@@ -404,7 +397,7 @@ private:
             std::array<char, 4096> discard;
             beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
             for (std::size_t drained = 0; drained < linger_limit;) {
-                auto [ec, n] = co_await socket.async_read_some(asio::buffer(discard), use_tuple);
+                auto [ec, n] = co_await beast::get_lowest_layer(stream_).async_read_some(asio::buffer(discard), use_tuple);
                 if (ec) break;
                 drained += n;
             }
@@ -414,7 +407,6 @@ private:
 
     Stream stream_;
     beast::flat_buffer buffer_;
-    asio::steady_timer idle_timer_{stream_.get_executor()};
     Worker& worker_;
     std::shared_ptr<const ListenerInfo> listener_;
     std::string client_address_;
@@ -425,7 +417,6 @@ private:
     bool unread_body_ = false;     // answered before its body was read
     bool reset_on_close_ = false;  // a response was broken off
     bool data_ready_ = false;      // resumed from parking: the next request is readable
-    bool park_timer_fired_ = false;
     std::optional<config::millis> park_for_;  // set when the connection is to be parked, for this long
 };
 
@@ -456,16 +447,16 @@ void start_session(Worker& worker, std::shared_ptr<const ListenerInfo> listener,
     std::string client_address = remote.address().to_string();
     if (listener->tls_context) {
         auto& context = *listener->tls_context;
-        spawn(worker, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), context),
+        spawn(worker, beast::ssl_stream<TimedSocket>(TimedSocket(std::move(socket)), context),
               std::move(listener), std::move(client_address));
     } else {
-        spawn(worker, beast::tcp_stream(std::move(socket)), std::move(listener), std::move(client_address));
+        spawn(worker, TimedSocket(std::move(socket)), std::move(listener), std::move(client_address));
     }
 }
 
 void resume_session(Worker& worker, std::shared_ptr<const ListenerInfo> listener, tcp::socket socket,
                     std::string client_address) {
-    spawn(worker, beast::tcp_stream(std::move(socket)), std::move(listener), std::move(client_address), true);
+    spawn(worker, TimedSocket(std::move(socket)), std::move(listener), std::move(client_address), true);
 }
 
 }  // namespace tg::server
