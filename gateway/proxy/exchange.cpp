@@ -10,20 +10,13 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <array>
+#include <charconv>
 #include <memory>
 
 namespace tg::proxy {
 namespace {
 
 constexpr std::size_t upstream_header_limit = 64 * 1024;
-
-template <bool isRequest>
-std::string header_block(const http::header<isRequest>& header) {
-    std::string text;
-    text.reserve(512);
-    write_header(header, text);
-    return text;
-}
 
 bool is_idempotent(http::verb method) {
     switch (method) {
@@ -41,13 +34,15 @@ bool is_idempotent(http::verb method) {
 // Trailers obey the same rules as headers: no hop-by-hop fields, and none that the
 // route removes or sets (a client must not slip in a copy of an injected secret).
 void sanitize_trailers(http::fields& trailers, const config::HeaderRules& rules) {
-    strip_hop_by_hop(trailers);
-    for (const auto& name : rules.remove) trailers.erase(name);
-    for (const auto& [name, value] : rules.set) trailers.erase(name);
-    for (const auto f : {http::field::host, http::field::authorization, http::field::cookie, http::field::set_cookie,
-                         http::field::content_type, http::field::trailer}) {
-        trailers.erase(f);
+    static const config::HeaderRules none;
+    static const Secrets no_secrets;
+    HeaderRewrite rewrite(trailers, none, no_secrets);
+    for (const auto& name : rules.remove) rewrite.drop(name);
+    for (const auto& [name, value] : rules.set) rewrite.drop(name);
+    for (const auto name : {"Host", "Authorization", "Cookie", "Set-Cookie", "Content-Type", "Trailer"}) {
+        rewrite.drop(name);
     }
+    rewrite.apply_to(trailers);
 }
 
 // What happened on one attempt over one upstream connection.
@@ -64,32 +59,26 @@ struct Attempt {
 Attempt fail(const ErrorInfo& error) { return {Attempt::Kind::error, &error}; }
 Attempt abort_both() { return {Attempt::Kind::abort}; }
 
+// How the response body reaches the client.
 struct ResponseFraming {
+    std::optional<std::uint64_t> content_length;  // written as Content-Length
     bool chunked_out = false;
     bool close_after = false;  // body delimited by closing the connection
 };
 
-ResponseFraming prepare_client_response(ProxyRequest& r, http::response_parser<http::buffer_body>& parser,
-                                        bool head_request) {
-    auto& res = parser.get();
+ResponseFraming framing_of(const ProxyRequest& r, const http::response_parser<http::buffer_body>& parser,
+                           bool head_request) {
     const auto content_length = parser.content_length();
-    const bool chunked_in = parser.chunked();
-    strip_hop_by_hop(res);
-    apply_header_rules(res, r.route.response_headers, r.config.secrets);
-    res.set("X-Request-Id", r.forwarding.request_id);
-
+    const unsigned status = parser.get().result_int();
     ResponseFraming framing;
-    const unsigned status = res.result_int();
     const bool no_body = head_request || status / 100 == 1 || status == 204 || status == 304;
-    const bool client_http11 = r.client_version >= 11;
     if (no_body) {
         // A HEAD answer keeps the length of the body it describes; 1xx/204 have none.
         const bool may_carry_length = status / 100 != 1 && status != 204;
-        if (content_length && may_carry_length) res.set(http::field::content_length, std::to_string(*content_length));
-    } else if (content_length && !chunked_in) {
-        res.set(http::field::content_length, std::to_string(*content_length));
-    } else if (client_http11) {
-        res.set(http::field::transfer_encoding, "chunked");
+        if (content_length && may_carry_length) framing.content_length = *content_length;
+    } else if (content_length && !parser.chunked()) {
+        framing.content_length = *content_length;
+    } else if (r.client_version >= 11) {
         framing.chunked_out = true;
     } else {
         framing.close_after = true;
@@ -97,13 +86,27 @@ ResponseFraming prepare_client_response(ProxyRequest& r, http::response_parser<h
     return framing;
 }
 
-void set_client_connection(http::response_header<>& res, unsigned client_version, bool keep_alive) {
-    res.version(11);
-    if (!keep_alive) {
-        res.set(http::field::connection, "close");
-    } else if (client_version < 11) {
-        res.set(http::field::connection, "keep-alive");
+// The response header as the client gets it.
+std::string client_response_head(const ProxyRequest& r, const http::response_header<>& res,
+                                 const ResponseFraming& framing, bool keep_alive) {
+    HeaderRewrite fields(res, r.route.response_headers, r.config.secrets);
+    fields.replace("X-Request-Id", r.forwarding.request_id);
+    std::array<char, 24> length;
+    if (framing.content_length) {
+        const auto end = std::to_chars(length.data(), length.data() + length.size(), *framing.content_length).ptr;
+        fields.replace("Content-Length", std::string_view(length.data(), end - length.data()));
+    } else if (framing.chunked_out) {
+        fields.replace("Transfer-Encoding", "chunked");
     }
+    if (!keep_alive) {
+        fields.replace("Connection", "close");
+    } else if (r.client_version < 11) {
+        fields.replace("Connection", "keep-alive");
+    }
+    std::string head;
+    head.reserve(512);
+    write_response_head(res, fields, head);
+    return head;
 }
 
 template <class ClientStream, class UpstreamStream>
@@ -115,7 +118,7 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
     const bool has_request_body = !r.parser.is_done();
     const bool may_retry_after_send = reused && is_idempotent(req.method()) && !has_request_body;
 
-    const auto request_header = header_block<true>(req);
+    const auto request_header = upstream_request_head(r, r.pool.host_header(connection.server_index));
     connection.tcp().expires_after(upstream_config.response_timeout);
     auto [write_ec, written] = co_await asio::async_write(upstream, asio::buffer(request_header), use_tuple);
     if (write_ec) {
@@ -175,17 +178,16 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
         if (status / 100 != 1) break;
     }
     const bool upstream_keep_alive = parser->keep_alive();
-    const auto framing = prepare_client_response(r, *parser, req.method() == http::verb::head);
+    const auto framing = framing_of(r, *parser, req.method() == http::verb::head);
     auto& res = parser->get();
     const bool closing = r.closing && r.closing->load(std::memory_order_relaxed);
     const bool keep_alive = r.client_keep_alive && !closing && !framing.close_after && r.parser.is_done();
-    set_client_connection(res, r.client_version, keep_alive);
+    auto response_header = client_response_head(r, res, framing, keep_alive);
 
     Attempt outcome;
     outcome.status = res.result_int();
     outcome.bytes_in = request_bytes;
     if (parser->is_done()) {
-        const auto response_header = header_block<false>(res);
         beast::get_lowest_layer(client).expires_after(limits.idle_timeout);
         std::tie(write_ec, written) = co_await asio::async_write(client, asio::buffer(response_header), use_tuple);
         if (write_ec) co_return abort_both();
@@ -194,7 +196,7 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
         const auto received = co_await relay_body(upstream, connection.buffer, *parser, client, framing.chunked_out,
                                                   upstream_config.response_timeout, limits.idle_timeout, scratch->span(),
                                                   [&](http::fields& trailers) { sanitize_trailers(trailers, r.route.response_headers); },
-                                                  header_block<false>(res));
+                                                  std::move(response_header));
         if (received.failure == RelayResult::Failure::read && received.bytes == 0) {
             // Nothing reached the client yet (the header waits for the first body bytes).
             log::warn("upstream ", upstream_config.name, ": response body broken off: ", received.error.message());
@@ -219,18 +221,24 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
 
 }  // namespace
 
-void prepare_upstream_request(ProxyRequest& r) {
-    auto& req = r.parser.get();
-    strip_hop_by_hop(req);
-    req.erase(http::field::expect);
-    apply_header_rules(req, r.route.request_headers, r.config.secrets);
-    set_forwarding_headers(req, r.forwarding);
-    req.version(11);
+std::string upstream_request_head(const ProxyRequest& r, std::string_view host, std::initializer_list<HeaderLine> extra) {
+    const auto& req = r.parser.get();
+    HeaderRewrite fields(req, r.route.request_headers, r.config.secrets);
+    fields.drop("Expect");
+    add_forwarding_headers(fields, r.forwarding);
+    fields.replace("Host", host);
+    std::array<char, 24> length;
     if (r.parser.chunked()) {
-        req.set(http::field::transfer_encoding, "chunked");
-    } else if (const auto length = r.parser.content_length()) {
-        req.set(http::field::content_length, std::to_string(*length));
+        fields.replace("Transfer-Encoding", "chunked");
+    } else if (const auto content_length = r.parser.content_length()) {
+        const auto end = std::to_chars(length.data(), length.data() + length.size(), *content_length).ptr;
+        fields.replace("Content-Length", std::string_view(length.data(), end - length.data()));
     }
+    for (const auto& line : extra) fields.replace(line.name, line.value);
+    std::string head;
+    head.reserve(512);
+    write_request_head(req, fields, head);
+    return head;
 }
 
 const ErrorInfo& acquire_error(const AcquireResult& acquired) {
@@ -240,7 +248,6 @@ const ErrorInfo& acquire_error(const AcquireResult& acquired) {
 template <class ClientStream>
 asio::awaitable<ProxyOutcome> proxy_request(ClientStream& client, beast::flat_buffer& client_buffer,
                                             ProxyRequest& request) {
-    prepare_upstream_request(request);
     // One retry, on a fresh connection, when a reused one turned out to be dead.
     for (int attempt_number = 0; attempt_number < 2; ++attempt_number) {
         auto acquired = co_await request.pool.acquire(attempt_number == 0);
@@ -249,9 +256,7 @@ asio::awaitable<ProxyOutcome> proxy_request(ClientStream& client, beast::flat_bu
             log::warn("upstream ", server.name, ": cannot connect: ", acquired.error.message());
             co_return ProxyOutcome{&acquire_error(acquired)};
         }
-        const auto server_index = acquired.connection->server_index;
-        const auto& server = request.pool.upstream().servers[server_index];
-        request.parser.get().set(http::field::host, request.pool.host_header(server_index));
+        const auto& server = request.pool.upstream().servers[acquired.connection->server_index];
         auto& connection = *acquired.connection;
         const auto step = co_await std::visit(
             [&](auto& upstream) {

@@ -9,6 +9,8 @@
 #include "gateway/proxy/upstream_pool.hpp"
 
 #include <atomic>
+#include <initializer_list>
+#include <string>
 #include <string_view>
 
 namespace tg::proxy {
@@ -37,10 +39,15 @@ struct ProxyOutcome {
     const config::UpstreamServer* server = nullptr;  // the server that answered
 };
 
-// Rewrites the client's request header for the upstream: hop-by-hop fields out, route
-// rules, forwarding headers, HTTP/1.1, the body's framing. Once per request: the Host
-// of the server it goes to is set per attempt (UpstreamPool::host_header).
-void prepare_upstream_request(ProxyRequest& request);
+// The request header as the upstream gets it: HTTP/1.1, hop-by-hop fields out, the
+// route's rules, the forwarding headers, the body's framing, the server's Host, and
+// `extra` lines (the WebSocket upgrade).
+struct HeaderLine {
+    std::string_view name;
+    std::string_view value;
+};
+std::string upstream_request_head(const ProxyRequest& request, std::string_view host,
+                                  std::initializer_list<HeaderLine> extra = {});
 
 // The answer when no connection to the upstream could be made.
 const ErrorInfo& acquire_error(const AcquireResult& acquired);

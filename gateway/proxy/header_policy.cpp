@@ -1,51 +1,103 @@
 #include "gateway/proxy/header_policy.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 
-#include <string>
-#include <vector>
-
 namespace tg::proxy {
+namespace {
 
-void strip_hop_by_hop(http::fields& fields) {
-    std::vector<std::string> named;
-    const auto [first, last] = fields.equal_range(http::field::connection);
-    for (auto field = first; field != last; ++field) {
-        for (const auto token : http::token_list(field->value())) named.emplace_back(token);
-    }
-    for (const auto& name : named) fields.erase(name);
-    for (const auto f : {http::field::connection, http::field::keep_alive, http::field::proxy_connection,
-                         http::field::te, http::field::transfer_encoding,
-                         http::field::content_length, http::field::upgrade,
-                         http::field::proxy_authenticate, http::field::proxy_authorization}) {
-        fields.erase(f);
+// Hop-by-hop (RFC 9110 7.6.1). Transfer-Encoding and Content-Length are framing: the
+// relay writes them itself, as needed.
+bool is_hop_by_hop(http::field name) {
+    switch (name) {
+        case http::field::connection:
+        case http::field::keep_alive:
+        case http::field::proxy_connection:
+        case http::field::te:
+        case http::field::transfer_encoding:
+        case http::field::content_length:
+        case http::field::upgrade:
+        case http::field::proxy_authenticate:
+        case http::field::proxy_authorization: return true;
+        default: return false;
     }
 }
 
-void apply_header_rules(http::fields& fields, const config::HeaderRules& rules,
-                        const std::map<std::string, config::SecretValue>& secrets) {
-    for (const auto& name : rules.remove) fields.erase(name);
-    for (const auto& [name, value] : rules.set) {
-        fields.erase(name);
-        if (value.secret.empty()) {
-            fields.insert(name, value.literal);
-        } else {
-            fields.insert(name, secrets.at(value.secret).reveal());
+}  // namespace
+
+HeaderRewrite::HeaderRewrite(const http::fields& fields, const config::HeaderRules& rules, const Secrets& secrets)
+    : fields_(fields), rules_(rules), secrets_(secrets) {
+    const auto [first, last] = fields.equal_range(http::field::connection);
+    for (auto field = first; field != last; ++field) connection_values_.push_back(field->value());
+}
+
+bool HeaderRewrite::passes(const http::fields::value_type& field) const {
+    if (is_hop_by_hop(field.name())) return false;
+    const auto name = field.name_string();
+    const auto named = [name](std::string_view other) { return boost::beast::iequals(name, other); };
+    for (const auto value : connection_values_) {
+        for (const auto token : http::token_list(value)) {
+            if (named(token)) return false;
         }
     }
+    for (const auto& removed : rules_.remove) {
+        if (named(removed)) return false;
+    }
+    for (const auto& [set_name, value] : rules_.set) {
+        if (named(set_name)) return false;
+    }
+    for (const auto dropped : dropped_) {
+        if (named(dropped)) return false;
+    }
+    for (const auto& line : added_) {
+        if (named(line.name)) return false;
+    }
+    return true;
 }
 
-void set_forwarding_headers(http::fields& fields, const ForwardingInfo& info) {
-    // Asserted only by the gateway itself (sixmm.webhook): a client's copy is never passed on.
-    fields.erase("X-Webhook-Verified");
-    fields.set("X-Forwarded-For", info.client_address);
-    fields.set("X-Forwarded-Proto", info.tls ? "https" : "http");
-    if (info.original_host.empty()) {
-        fields.erase("X-Forwarded-Host");
-    } else {
-        fields.set("X-Forwarded-Host", info.original_host);
+template <class Visit>
+void HeaderRewrite::for_each_added(Visit&& visit) const {
+    for (const auto& [name, value] : rules_.set) {
+        visit(std::string_view(name), value.secret.empty() ? std::string_view(value.literal)
+                                                           : std::string_view(secrets_.at(value.secret).reveal()));
     }
-    fields.set("X-Request-Id", info.request_id);
+    for (const auto& line : added_) visit(line.name, line.value);
+}
+
+void HeaderRewrite::write(std::string& out) const {
+    const auto line = [&out](std::string_view name, std::string_view value) {
+        out.append(name);
+        out += ": ";
+        out.append(value);
+        out += "\r\n";
+    };
+    for (const auto& field : fields_) {
+        if (passes(field)) line(field.name_string(), field.value());
+    }
+    for_each_added(line);
+}
+
+void HeaderRewrite::apply_to(http::fields& fields) const {
+    // Decided before anything is erased: the Connection values are views into the fields.
+    boost::container::small_vector<http::fields::const_iterator, 8> failing;
+    for (auto field = fields.begin(); field != fields.end(); ++field) {
+        if (!passes(*field)) failing.push_back(field);
+    }
+    for (const auto& field : failing) fields.erase(field);
+    for_each_added([&fields](std::string_view name, std::string_view value) { fields.insert(name, value); });
+}
+
+void add_forwarding_headers(HeaderRewrite& rewrite, const ForwardingInfo& info) {
+    // Asserted only by the gateway itself (sixmm.webhook): a client's copy is never passed on.
+    rewrite.drop("X-Webhook-Verified");
+    rewrite.replace("X-Forwarded-For", info.client_address);
+    rewrite.replace("X-Forwarded-Proto", info.tls ? "https" : "http");
+    if (info.original_host.empty()) {
+        rewrite.drop("X-Forwarded-Host");
+    } else {
+        rewrite.replace("X-Forwarded-Host", info.original_host);
+    }
+    rewrite.replace("X-Request-Id", info.request_id);
 }
 
 }  // namespace tg::proxy

@@ -1,10 +1,14 @@
-// Header rewriting between client and upstream: hop-by-hop stripping, the route's
-// set/remove rules, and the X-Forwarded-* / X-Request-Id headers.
+// Header rewriting between client and upstream. The rewrite is decided once and applied
+// while the header is written out, so a proxied message's parsed fields are never
+// edited: dropped are the hop-by-hop headers and those named in Connection (RFC 9110
+// 7.6.1), the names the route removes or sets, and every name the gateway writes
+// itself; then the route's set headers and the gateway's own follow.
 #pragma once
 
 #include "gateway/config/model.hpp"
 
 #include <boost/beast/http/fields.hpp>
+#include <boost/container/small_vector.hpp>
 
 #include <map>
 #include <string>
@@ -14,15 +18,40 @@ namespace tg::proxy {
 
 namespace http = boost::beast::http;
 
-// Removes the hop-by-hop headers (RFC 9110 7.6.1) and every header named in
-// Connection. Transfer-Encoding and Content-Length are framing: the relay writes
-// them itself, so they are removed too and re-added by the caller as needed.
-void strip_hop_by_hop(http::fields& fields);
+using Secrets = std::map<std::string, config::SecretValue>;
 
-// Applies remove, then set. A set header is removed first in all its spellings, so a
-// client can never smuggle its own copy of a value the gateway injects.
-void apply_header_rules(http::fields& fields, const config::HeaderRules& rules,
-                        const std::map<std::string, config::SecretValue>& secrets);
+class HeaderRewrite {
+public:
+    // Views: `fields`, `rules` and `secrets` must outlive the rewrite.
+    HeaderRewrite(const http::fields& fields, const config::HeaderRules& rules, const Secrets& secrets);
+
+    // Drops every field of this name.
+    void drop(std::string_view name) { dropped_.push_back(name); }
+    // Drops every field of this name and writes `value` under it instead (a view too).
+    void replace(std::string_view name, std::string_view value) { added_.push_back({name, value}); }
+
+    bool passes(const http::fields::value_type& field) const;
+    // Each passing field, then the route's set headers and the replacements, as
+    // "Name: value\r\n" lines.
+    void write(std::string& out) const;
+    // The same, applied to the fields themselves (the object given to the constructor).
+    void apply_to(http::fields& fields) const;
+
+private:
+    template <class Visit>
+    void for_each_added(Visit&& visit) const;
+
+    const http::fields& fields_;
+    const config::HeaderRules& rules_;
+    const Secrets& secrets_;
+    boost::container::small_vector<std::string_view, 2> connection_values_;
+    boost::container::small_vector<std::string_view, 4> dropped_;
+    struct Line {
+        std::string_view name;
+        std::string_view value;
+    };
+    boost::container::small_vector<Line, 8> added_;
+};
 
 struct ForwardingInfo {
     std::string_view client_address;
@@ -31,9 +60,9 @@ struct ForwardingInfo {
     std::string_view request_id;
 };
 
-// Sets X-Forwarded-For (replacing any client-sent chain: the gateway is the edge),
-// X-Forwarded-Proto, X-Forwarded-Host and X-Request-Id, and removes X-Webhook-Verified,
-// which only the gateway may assert.
-void set_forwarding_headers(http::fields& fields, const ForwardingInfo& info);
+// X-Forwarded-For (replacing any client-sent chain: the gateway is the edge),
+// X-Forwarded-Proto, X-Forwarded-Host and X-Request-Id; X-Webhook-Verified, which only
+// the gateway may assert, is dropped.
+void add_forwarding_headers(HeaderRewrite& rewrite, const ForwardingInfo& info);
 
 }  // namespace tg::proxy

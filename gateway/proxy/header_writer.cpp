@@ -2,49 +2,31 @@
 
 #include <boost/beast/http/status.hpp>
 
+#include <charconv>
+
 namespace tg::proxy {
-namespace http = boost::beast::http;
-namespace {
 
-void write_fields(const http::fields& fields, std::string& out) {
-    for (const auto& field : fields) {
-        out.append(field.name_string().data(), field.name_string().size());
-        out += ": ";
-        out.append(field.value().data(), field.value().size());
-        out += "\r\n";
-    }
+void write_request_head(const http::request_header<>& header, const HeaderRewrite& fields, std::string& out) {
+    out.append(header.method_string());
+    out += ' ';
+    out.append(header.target());
+    out += " HTTP/1.1\r\n";
+    fields.write(out);
     out += "\r\n";
 }
 
-void write_version(unsigned version, std::string& out) {
-    out += "HTTP/";
-    out += static_cast<char>('0' + version / 10);
-    out += '.';
-    out += static_cast<char>('0' + version % 10);
-}
-
-}  // namespace
-
-void write_header(const http::request_header<>& header, std::string& out) {
-    out.append(header.method_string().data(), header.method_string().size());
-    out += ' ';
-    out.append(header.target().data(), header.target().size());
-    out += ' ';
-    write_version(header.version(), out);
-    out += "\r\n";
-    write_fields(header, out);
-}
-
-void write_header(const http::response_header<>& header, std::string& out) {
-    write_version(header.version(), out);
-    out += ' ';
-    out += std::to_string(header.result_int());
+void write_response_head(const http::response_header<>& header, const HeaderRewrite& fields, std::string& out) {
+    out += "HTTP/1.1 ";
+    char status[4];
+    const auto end = std::to_chars(status, status + sizeof status, header.result_int()).ptr;
+    out.append(status, end);
     out += ' ';
     auto reason = header.reason();
     if (reason.empty()) reason = http::obsolete_reason(header.result());
-    out.append(reason.data(), reason.size());
+    out.append(reason);
     out += "\r\n";
-    write_fields(header, out);
+    fields.write(out);
+    out += "\r\n";
 }
 
 }  // namespace tg::proxy

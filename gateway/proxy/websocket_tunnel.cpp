@@ -2,6 +2,7 @@
 
 #include "gateway/core/log.hpp"
 #include "gateway/handlers/origin.hpp"
+#include "gateway/proxy/header_writer.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -97,9 +98,11 @@ asio::awaitable<ProxyOutcome> tunnel_on(ClientStream& client, beast::flat_buffer
     ProxyOutcome outcome;
     outcome.server = &upstream_config.servers[connection.server_index];
 
-    http::request_serializer<http::buffer_body> request_writer{r.parser.get()};
+    const std::string_view upgrade_requested = r.parser.get()[http::field::upgrade];
+    const auto request_head = upstream_request_head(r, r.pool.host_header(connection.server_index),
+                                                    {{"Connection", "Upgrade"}, {"Upgrade", upgrade_requested}});
     connection.tcp().expires_after(upstream_config.response_timeout);
-    auto [write_ec, written] = co_await http::async_write_header(upstream, request_writer, use_tuple);
+    auto [write_ec, written] = co_await asio::async_write(upstream, asio::buffer(request_head), use_tuple);
     if (write_ec) {
         outcome.error = &tg::errors::bad_gateway;
         co_return outcome;
@@ -114,13 +117,12 @@ asio::awaitable<ProxyOutcome> tunnel_on(ClientStream& client, beast::flat_buffer
     }
     auto& res = parser.get();
     const bool switched = res.result() == http::status::switching_protocols;
-    const std::string upgrade(res[http::field::upgrade]);
-    strip_hop_by_hop(res);
-    apply_header_rules(res, r.route.response_headers, r.config.secrets);
-    res.set("X-Request-Id", r.forwarding.request_id);
+    HeaderRewrite fields(res, r.route.response_headers, r.config.secrets);
+    fields.replace("X-Request-Id", r.forwarding.request_id);
     outcome.status = res.result_int();
     if (!switched) {
         // The upstream refused the upgrade: pass its answer on and end the connection.
+        fields.apply_to(res);
         res.keep_alive(false);
         res.prepare_payload();
         beast::get_lowest_layer(client).expires_after(r.config.limits.idle_timeout);
@@ -128,11 +130,12 @@ asio::awaitable<ProxyOutcome> tunnel_on(ClientStream& client, beast::flat_buffer
         outcome.bytes_out = res.body().size();
         co_return outcome;
     }
-    res.set(http::field::connection, "Upgrade");
-    res.set(http::field::upgrade, upgrade);
+    fields.replace("Connection", "Upgrade");
+    fields.replace("Upgrade", res[http::field::upgrade]);
+    std::string response_head;
+    write_response_head(res, fields, response_head);
     beast::get_lowest_layer(client).expires_after(r.config.limits.idle_timeout);
-    http::response_serializer<http::string_body> response_writer{res};
-    std::tie(write_ec, written) = co_await http::async_write_header(client, response_writer, use_tuple);
+    std::tie(write_ec, written) = co_await asio::async_write(client, asio::buffer(response_head), use_tuple);
     if (write_ec) co_return outcome;
 
     beast::get_lowest_layer(client).expires_never();
@@ -172,11 +175,6 @@ asio::awaitable<ProxyOutcome> tunnel_websocket(ClientStream& client, beast::flat
         log::warn("upstream ", request.pool.upstream().name, ": cannot connect: ", acquired.error.message());
         co_return ProxyOutcome{&acquire_error(acquired)};
     }
-    const std::string upgrade(req[http::field::upgrade]);
-    prepare_upstream_request(request);
-    req.set(http::field::host, request.pool.host_header(acquired.connection->server_index));
-    req.set(http::field::connection, "Upgrade");
-    req.set(http::field::upgrade, upgrade);
     auto& connection = *acquired.connection;
     const auto outcome = co_await std::visit(
         [&](auto& upstream) { return tunnel_on(client, client_buffer, request, connection, upstream); },
