@@ -6,6 +6,7 @@
 #pragma once
 
 #include "gateway/core/asio_aliases.hpp"
+#include "gateway/proxy/buffered_parse.hpp"
 
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
@@ -107,8 +108,11 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
     while (!parser.is_done()) {
         body.data = scratch.data();
         body.size = scratch.size();
-        beast::get_lowest_layer(in).expires_after(read_timeout);
-        auto [read_ec, ignored] = co_await http::async_read_some(in, in_buffer, parser, use_tuple);
+        error_code read_ec;
+        if (!parse_buffered(parser, in_buffer, read_ec)) {
+            beast::get_lowest_layer(in).expires_after(read_timeout);
+            std::tie(read_ec, std::ignore) = co_await http::async_read_some(in, in_buffer, parser, use_tuple);
+        }
         if (read_ec == http::error::need_buffer) read_ec = {};
         if (read_ec) {
             result.failure = read_ec == http::error::body_limit ? RelayResult::Failure::body_limit

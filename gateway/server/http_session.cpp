@@ -5,6 +5,7 @@
 #include "gateway/core/log.hpp"
 #include "gateway/core/timed_socket.hpp"
 #include "gateway/handlers/service.hpp"
+#include "gateway/proxy/buffered_parse.hpp"
 #include "gateway/proxy/exchange.hpp"
 #include "gateway/proxy/websocket_tunnel.hpp"
 #include "gateway/server/admin_endpoints.hpp"
@@ -108,42 +109,28 @@ public:
     }
 
 private:
-    // Waits up to the idle timeout for the next request. On plain TCP the connection
-    // holds no read buffer while idle, and waiting for readability (instead of a
-    // speculative read) saves a recv that would fail with EAGAIN on every keep-alive
-    // request. Not over TLS: bytes of the next request can already sit in the TLS
-    // engine (read together with the handshake's last flight), and no socket event
-    // would announce them.
+    // Waits up to the idle timeout for the next request and reads what has come of it.
+    // A plain-HTTP connection waits here only park_delay: a busy keep-alive connection's
+    // next request comes within it, a quieter one is parked (see run()) for the rest of
+    // its timeout, without its session and buffers. The read is speculative: when the
+    // request is already there, as under load, it costs one recv and no wait.
     // `limits` by value: a reload during the wait may free the generation it came from.
     asio::awaitable<bool> wait_for_request(config::Limits limits) {
         if (buffer_.size() != 0) co_return true;
         // A connection accepted just before the drain still gets its first request served.
         if (requests_served_ > 0 && worker_.shared().closing.load(std::memory_order_relaxed)) co_return false;
+        auto wait = limits.idle_timeout;
         if constexpr (std::is_same_v<Stream, TimedSocket>) {
-            // A parked connection was seen readable (data_ready_): read at once. Otherwise a
-            // busy connection's next request comes at once and is served here; one that
-            // stays idle past park_delay is parked (see run()) with the rest of its timeout.
-            if (!data_ready_) {
-                const auto until_parked = std::min<config::millis>(limits.idle_timeout, park_delay);
-                idle_ = true;
-                stream_.expires_after(until_parked);
-                auto [ec] = co_await stream_.async_wait(tcp::socket::wait_read, use_tuple);
-                idle_ = false;
-                if (ec == beast::error::timeout && limits.idle_timeout > until_parked) {
-                    park_for_ = limits.idle_timeout - until_parked;
-                }
-                if (ec) co_return false;
-            }
+            // Resumed from parking, the connection is readable: no second park delay.
+            if (!data_ready_) wait = std::min<config::millis>(wait, park_delay);
             data_ready_ = false;
-            // The socket is readable: this read returns at once (handle_request then arms
-            // the header timeout).
-        } else {
-            idle_ = true;
-            beast::get_lowest_layer(stream_).expires_after(limits.idle_timeout);
         }
+        idle_ = true;
+        beast::get_lowest_layer(stream_).expires_after(wait);
         auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
         idle_ = false;
         buffer_.commit(n);
+        if (ec == beast::error::timeout && wait < limits.idle_timeout) park_for_ = limits.idle_timeout - wait;
         co_return !ec;
     }
 
@@ -168,8 +155,11 @@ private:
         RequestParser parser;
         parser.header_limit(static_cast<std::uint32_t>(config.limits.header_bytes));
         parser.body_limit(config.limits.body_bytes);
-        beast::get_lowest_layer(stream_).expires_after(config.limits.header_timeout);
-        auto [ec, n] = co_await http::async_read_header(stream_, buffer_, parser, use_tuple);
+        error_code ec;
+        if (!proxy::parse_buffered(parser, buffer_, ec) || (!ec && !parser.is_header_done())) {
+            beast::get_lowest_layer(stream_).expires_after(config.limits.header_timeout);
+            std::tie(ec, std::ignore) = co_await http::async_read_header(stream_, buffer_, parser, use_tuple);
+        }
         if (ec) co_return co_await answer_read_error(ec, parser);
 
         auto& req = parser.get();
