@@ -118,9 +118,9 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
     const bool has_request_body = !r.parser.is_done();
     const bool may_retry_after_send = reused && is_idempotent(req.method()) && !has_request_body;
 
-    const auto request_header = upstream_request_head(r, r.pool.host_header(connection.server_index));
+    auto request_header = upstream_request_head(r, r.pool.host_header(connection.server_index));
     connection.tcp().expires_after(upstream_config.response_timeout);
-    auto [write_ec, written] = co_await asio::async_write(upstream, asio::buffer(request_header), use_tuple);
+    auto write_ec = co_await write_after(upstream, request_header, asio::const_buffer{});
     if (write_ec) {
         if (reused) co_return Attempt{Attempt::Kind::retry};
         log::warn("upstream ", upstream_config.name, ": sending the request failed: ", write_ec.message());
@@ -189,7 +189,7 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
     outcome.bytes_in = request_bytes;
     if (parser->is_done()) {
         beast::get_lowest_layer(client).expires_after(limits.idle_timeout);
-        std::tie(write_ec, written) = co_await asio::async_write(client, asio::buffer(response_header), use_tuple);
+        write_ec = co_await write_after(client, response_header, asio::const_buffer{});
         if (write_ec) co_return abort_both();
     } else {
         if (!scratch) scratch.emplace();

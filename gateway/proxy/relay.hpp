@@ -6,6 +6,7 @@
 #pragma once
 
 #include "gateway/core/asio_aliases.hpp"
+#include "gateway/core/timed_socket.hpp"
 #include "gateway/proxy/buffered_parse.hpp"
 
 #include <boost/beast/http/buffer_body.hpp>
@@ -78,18 +79,35 @@ private:
     std::unique_ptr<std::array<char, size>> buffer_;
 };
 
+// Sends what a plain TCP socket takes at once, without waiting (a TLS stream: nothing).
+// The caller writes the rest asynchronously; usually there is none, and a small answer
+// goes out in the same turn of the event loop.
+template <class Stream, class Buffers>
+std::size_t write_now(Stream& out, const Buffers& buffers) {
+    if constexpr (std::is_same_v<Stream, TimedSocket>) {
+        error_code ec;
+        auto& socket = out.socket();
+        if (!socket.non_blocking()) socket.non_blocking(true, ec);  // never block the worker
+        if (ec) return 0;
+        return socket.write_some(buffers, ec);  // an error shows again in the async write
+    } else {
+        return 0;
+    }
+}
+
 // Writes `buffers`, preceded by `prefix` (a message header not sent yet) in the same
-// write when there is one: a small response goes out in one send, not two.
+// write: a small response goes out in one send, not two. `prefix` is cleared.
 template <class Stream, class Buffers>
 asio::awaitable<error_code> write_after(Stream& out, std::string& prefix, const Buffers& buffers) {
+    const auto all = beast::buffers_cat(asio::buffer(prefix), buffers);
+    const auto sent = write_now(out, all);
     error_code ec;
-    if (prefix.empty()) {
-        std::tie(ec, std::ignore) = co_await asio::async_write(out, buffers, use_tuple);
-    } else {
-        std::tie(ec, std::ignore) =
-            co_await asio::async_write(out, beast::buffers_cat(asio::buffer(prefix), buffers), use_tuple);
-        prefix.clear();
+    if (sent < beast::buffer_bytes(all)) {
+        beast::buffers_suffix<decltype(all)> rest(all);
+        rest.consume(sent);
+        std::tie(ec, std::ignore) = co_await asio::async_write(out, rest, use_tuple);
     }
+    prefix.clear();
     co_return ec;
 }
 
