@@ -14,13 +14,18 @@ bool is_valid_request_id(std::string_view id) {
 RequestIdGenerator::RequestIdGenerator() : engine_(std::random_device{}()) {}
 
 std::string RequestIdGenerator::next() {
+    std::string id;
+    next(id);
+    return id;
+}
+
+void RequestIdGenerator::next(std::string& id) {
     static constexpr char digits[] = "0123456789abcdef";
-    std::string id(32, '0');
+    id.resize(32);
     for (int half = 0; half < 2; ++half) {
         auto bits = engine_();
         for (int i = 0; i < 16; ++i, bits >>= 4) id[half * 16 + i] = digits[bits & 0xf];
     }
-    return id;
 }
 
 }  // namespace tg

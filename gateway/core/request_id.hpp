@@ -15,6 +15,8 @@ class RequestIdGenerator {
 public:
     RequestIdGenerator();
     std::string next();
+    // The same, written over `id` (which keeps its capacity: no allocation per request).
+    void next(std::string& id);
 
 private:
     std::mt19937_64 engine_;

@@ -27,18 +27,19 @@ bool is_hop_by_hop(http::field name) {
 
 HeaderRewrite::HeaderRewrite(const http::fields& fields, const config::HeaderRules& rules, const Secrets& secrets)
     : fields_(fields), rules_(rules), secrets_(secrets) {
-    const auto [first, last] = fields.equal_range(http::field::connection);
-    for (auto field = first; field != last; ++field) connection_values_.push_back(field->value());
+    // A scan, not a lookup: a header has a dozen fields, and the enum compares cheaper.
+    for (const auto& field : fields) {
+        if (field.name() != http::field::connection) continue;
+        for (const auto token : http::token_list(field.value())) connection_tokens_.push_back(token);
+    }
 }
 
 bool HeaderRewrite::passes(const http::fields::value_type& field) const {
     if (is_hop_by_hop(field.name())) return false;
     const auto name = field.name_string();
     const auto named = [name](std::string_view other) { return boost::beast::iequals(name, other); };
-    for (const auto value : connection_values_) {
-        for (const auto token : http::token_list(value)) {
-            if (named(token)) return false;
-        }
+    for (const auto token : connection_tokens_) {
+        if (named(token)) return false;
     }
     for (const auto& removed : rules_.remove) {
         if (named(removed)) return false;
@@ -78,7 +79,7 @@ void HeaderRewrite::write(std::string& out) const {
 }
 
 void HeaderRewrite::apply_to(http::fields& fields) const {
-    // Decided before anything is erased: the Connection values are views into the fields.
+    // Decided before anything is erased: the Connection tokens are views into the fields.
     boost::container::small_vector<http::fields::const_iterator, 8> failing;
     for (auto field = fields.begin(); field != fields.end(); ++field) {
         if (!passes(*field)) failing.push_back(field);

@@ -44,7 +44,7 @@ private:
     const http::fields& fields_;
     const config::HeaderRules& rules_;
     const Secrets& secrets_;
-    boost::container::small_vector<std::string_view, 2> connection_values_;
+    boost::container::small_vector<std::string_view, 4> connection_tokens_;
     boost::container::small_vector<std::string_view, 4> dropped_;
     struct Line {
         std::string_view name;

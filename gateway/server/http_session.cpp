@@ -141,7 +141,10 @@ private:
         // Taken once the request is here and held until it is answered: a keep-alive
         // connection picks up a reload with its next request, and no request sees half of one.
         const auto state = worker_.state();
+        auto request_id = std::move(facts_.request_id);  // its capacity is reused
         facts_ = RequestFacts{};
+        facts_.request_id = std::move(request_id);
+        facts_.request_id.clear();
         facts_.time = std::chrono::system_clock::now();
         facts_.start = steady::now();
         const bool keep_alive = co_await handle_request(*state);
@@ -164,7 +167,7 @@ private:
 
         auto& req = parser.get();
         head_request_ = req.method() == http::verb::head;
-        facts_.request_id = request_id_of(parser);
+        take_request_id(parser);
         facts_.method_class = observability::method_class_of(req.method());
         if (worker_.access_log().enabled()) {
             facts_.method = std::string(req.method_string());
@@ -312,6 +315,16 @@ private:
         }
         // Timeouts and closed connections end quietly.
         co_return false;
+    }
+
+    // The client's X-Request-Id when well-formed, else a new one, into facts_.
+    void take_request_id(RequestParser& parser) {
+        const auto id = parser.get()["X-Request-Id"];
+        if (is_valid_request_id(id)) {
+            facts_.request_id.assign(id);
+        } else {
+            worker_.next_request_id(facts_.request_id);
+        }
     }
 
     std::string request_id_of(RequestParser& parser) {

@@ -63,6 +63,7 @@ public:
     // worker: a handler that cannot be set up throws here, on the caller's thread.
     void try_build(std::shared_ptr<const Runtime> runtime) { build_state(std::move(runtime)); }
     std::string next_request_id() { return request_ids_.next(); }
+    void next_request_id(std::string& id) { request_ids_.next(id); }
 
     void add_acceptor(boost::asio::ip::tcp::acceptor* acceptor) { acceptors_.insert(acceptor); }
     void remove_acceptor(boost::asio::ip::tcp::acceptor* acceptor) { acceptors_.erase(acceptor); }
@@ -94,7 +95,9 @@ private:
     IdleList idle_connections_;
     // Destroyed first (see ~Worker): it owns the suspended coroutines, which refer to
     // the state above.
-    std::optional<boost::asio::io_context> io_{std::in_place, 1};
+    // One thread runs it; other threads only post to it (reload, drain), so the reactor's
+    // per-socket locks are left out.
+    std::optional<boost::asio::io_context> io_{std::in_place, BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
     std::thread thread_;
 };
 
