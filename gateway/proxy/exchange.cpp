@@ -120,7 +120,11 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
 
     auto request_header = upstream_request_head(r, r.pool.host_header(connection.server_index));
     connection.tcp().expires_after(upstream_config.response_timeout);
-    auto write_ec = co_await write_after(upstream, request_header, asio::const_buffer{});
+    const asio::const_buffer no_body;
+    error_code write_ec;
+    if (const auto sent = write_now(upstream, request_header, no_body); !all_sent(request_header, no_body, sent)) {
+        write_ec = co_await write_rest(upstream, request_header, no_body, sent);
+    }
     if (write_ec) {
         if (reused) co_return Attempt{Attempt::Kind::retry};
         log::warn("upstream ", upstream_config.name, ": sending the request failed: ", write_ec.message());
@@ -189,7 +193,10 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
     outcome.bytes_in = request_bytes;
     if (parser->is_done()) {
         beast::get_lowest_layer(client).expires_after(limits.idle_timeout);
-        write_ec = co_await write_after(client, response_header, asio::const_buffer{});
+        if (const auto sent = write_now(client, response_header, no_body);
+            !all_sent(response_header, no_body, sent)) {
+            write_ec = co_await write_rest(client, response_header, no_body, sent);
+        }
         if (write_ec) co_return abort_both();
     } else {
         if (!scratch) scratch.emplace();
@@ -250,7 +257,9 @@ asio::awaitable<ProxyOutcome> proxy_request(ClientStream& client, beast::flat_bu
                                             ProxyRequest& request) {
     // One retry, on a fresh connection, when a reused one turned out to be dead.
     for (int attempt_number = 0; attempt_number < 2; ++attempt_number) {
-        auto acquired = co_await request.pool.acquire(attempt_number == 0);
+        // Usually a pooled connection is there: taken without a coroutine of its own.
+        auto acquired = attempt_number == 0 ? request.pool.acquire_pooled() : AcquireResult{};
+        if (!acquired.connection) acquired = co_await request.pool.acquire(false);
         if (!acquired.connection) {
             const auto& server = request.pool.upstream();
             log::warn("upstream ", server.name, ": cannot connect: ", acquired.error.message());

@@ -79,31 +79,36 @@ private:
     std::unique_ptr<std::array<char, size>> buffer_;
 };
 
-// Sends what a plain TCP socket takes at once, without waiting (a TLS stream: nothing).
-// The caller writes the rest asynchronously; usually there is none, and a small answer
-// goes out in the same turn of the event loop.
+// Sends `prefix` and then `buffers` as far as a plain TCP socket takes them at once,
+// without waiting (a TLS stream: nothing). Returns the bytes sent. Usually that is all
+// of them: a small answer goes out in the same turn of the event loop, with no
+// asynchronous write and no coroutine frame.
 template <class Stream, class Buffers>
-std::size_t write_now(Stream& out, const Buffers& buffers) {
+std::size_t write_now(Stream& out, const std::string& prefix, const Buffers& buffers) {
     if constexpr (std::is_same_v<Stream, TimedSocket>) {
         error_code ec;
         auto& socket = out.socket();
         if (!socket.non_blocking()) socket.non_blocking(true, ec);  // never block the worker
         if (ec) return 0;
-        return socket.write_some(buffers, ec);  // an error shows again in the async write
+        // An error shows again in the asynchronous write of the rest.
+        return socket.write_some(beast::buffers_cat(asio::buffer(prefix), buffers), ec);
     } else {
         return 0;
     }
 }
 
-// Writes `buffers`, preceded by `prefix` (a message header not sent yet) in the same
-// write: a small response goes out in one send, not two. `prefix` is cleared.
+template <class Buffers>
+bool all_sent(const std::string& prefix, const Buffers& buffers, std::size_t sent) {
+    return sent == prefix.size() + beast::buffer_bytes(buffers);
+}
+
+// Writes what write_now left of `prefix` and `buffers` (from byte `sent`), in one
+// write, then clears `prefix`: a header not sent yet goes with the body's first piece.
 template <class Stream, class Buffers>
-asio::awaitable<error_code> write_after(Stream& out, std::string& prefix, const Buffers& buffers) {
-    const auto all = beast::buffers_cat(asio::buffer(prefix), buffers);
-    const auto sent = write_now(out, all);
+asio::awaitable<error_code> write_rest(Stream& out, std::string& prefix, const Buffers& buffers, std::size_t sent) {
     error_code ec;
-    if (sent < beast::buffer_bytes(all)) {
-        beast::buffers_suffix<decltype(all)> rest(all);
+    if (!all_sent(prefix, buffers, sent)) {
+        beast::buffers_suffix rest(beast::buffers_cat(asio::buffer(prefix), buffers));
         rest.consume(sent);
         std::tie(ec, std::ignore) = co_await asio::async_write(out, rest, use_tuple);
     }
@@ -144,9 +149,12 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
         const auto piece = asio::buffer(scratch.data(), got);
         error_code write_ec;
         if (chunked_out) {
-            write_ec = co_await write_after(out, pending_header, http::make_chunk(piece));
+            const auto chunk = http::make_chunk(piece);
+            write_ec = co_await write_rest(out, pending_header, chunk, write_now(out, pending_header, chunk));
+        } else if (const auto sent = write_now(out, pending_header, piece); all_sent(pending_header, piece, sent)) {
+            pending_header.clear();
         } else {
-            write_ec = co_await write_after(out, pending_header, piece);
+            write_ec = co_await write_rest(out, pending_header, piece, sent);
         }
         if (write_ec) {
             result.failure = RelayResult::Failure::write;
@@ -163,14 +171,16 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
         }
         filter_trailers(trailers);
         beast::get_lowest_layer(out).expires_after(write_timeout);
-        const auto write_ec = co_await write_after(out, pending_header, http::make_chunk_last(trailers));
+        const auto last = http::make_chunk_last(trailers);
+        const auto write_ec = co_await write_rest(out, pending_header, last, write_now(out, pending_header, last));
         if (write_ec) {
             result.failure = RelayResult::Failure::write;
             result.error = write_ec;
         }
     } else if (!pending_header.empty()) {  // a body that turned out empty
         beast::get_lowest_layer(out).expires_after(write_timeout);
-        const auto write_ec = co_await write_after(out, pending_header, asio::const_buffer{});
+        const asio::const_buffer nothing;
+        const auto write_ec = co_await write_rest(out, pending_header, nothing, write_now(out, pending_header, nothing));
         if (write_ec) {
             result.failure = RelayResult::Failure::write;
             result.error = write_ec;

@@ -100,16 +100,21 @@ std::size_t UpstreamPool::next_server() {
     return soonest;
 }
 
+AcquireResult UpstreamPool::acquire_pooled() {
+    AcquireResult reused;
+    if (auto connection = take_idle()) {
+        stats_.reused.add();
+        stats_.active.add(1);
+        reused.connection = std::move(connection);
+        reused.reused = true;
+    }
+    return reused;
+}
+
 asio::awaitable<AcquireResult> UpstreamPool::acquire(bool allow_reuse) {
     if (allow_reuse) {
-        if (auto connection = take_idle()) {
-            stats_.reused.add();
-            stats_.active.add(1);
-            AcquireResult reused;
-            reused.connection = std::move(connection);
-            reused.reused = true;
-            co_return reused;
-        }
+        auto reused = acquire_pooled();
+        if (reused.connection) co_return reused;
     }
     const auto deadline = clock::now() + upstream_.connect_timeout;
     AcquireResult result;

@@ -37,6 +37,8 @@ public:
 
     // A pooled connection when `allow_reuse` and one is alive, else a new one.
     boost::asio::awaitable<AcquireResult> acquire(bool allow_reuse);
+    // A pooled connection if one is alive (no connection otherwise), without suspending.
+    AcquireResult acquire_pooled();
 
     // Every acquired connection comes back through one of these two: `release` when its
     // last exchange completed cleanly (it may be pooled), `discard` otherwise.

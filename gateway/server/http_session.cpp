@@ -92,65 +92,66 @@ public:
             }
             listener_stats.tls_handshakes.add();
         }
+        // One request per turn, in this frame (a coroutine per step costs a frame each).
         // (GCC 12 miscompiles co_await inside a loop condition: keep it a statement.)
         for (;;) {
-            const bool more = co_await serve_one();
-            if constexpr (std::is_same_v<Stream, TimedSocket>) {
-                if (park_for_) {
-                    // Idle for a while: wait for the next request outside this coroutine.
-                    park_idle_connection(worker_, listener_, stream_.release_socket(), std::move(client_address_),
-                                         *park_for_);
-                    co_return;
+            if (buffer_.size() == 0) {
+                // A connection accepted just before the drain still gets its first request served.
+                if (requests_served_ > 0 && worker_.shared().closing.load(std::memory_order_relaxed)) break;
+                // By value: a reload during the wait may free the generation it came from.
+                const auto idle_timeout = worker_.limits().idle_timeout;
+                const auto wait = wait_before_parking(idle_timeout);
+                idle_ = true;
+                beast::get_lowest_layer(stream_).expires_after(wait);
+                auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
+                idle_ = false;
+                buffer_.commit(n);
+                if constexpr (std::is_same_v<Stream, TimedSocket>) {
+                    if (ec == beast::error::timeout && wait < idle_timeout) {
+                        // Idle for a while: wait for the next request outside this coroutine.
+                        park_idle_connection(worker_, listener_, stream_.release_socket(),
+                                             std::move(client_address_), idle_timeout - wait);
+                        co_return;
+                    }
                 }
+                if (ec) break;
             }
-            if (!more) break;
+            // The runtime is taken once the request is here and held until it is answered:
+            // a keep-alive connection picks up a reload with its next request, and no
+            // request sees half of one.
+            const auto state = worker_.state();
+            start_request();
+            const bool keep_alive = co_await handle_request(*state);
+            ++requests_served_;
+            if (facts_.status != 0) record();
+            if (!keep_alive || worker_.shared().closing.load(std::memory_order_relaxed)) break;
         }
         co_await close();
     }
 
 private:
-    // Waits up to the idle timeout for the next request and reads what has come of it.
-    // A plain-HTTP connection waits here only park_delay: a busy keep-alive connection's
+    // How long to wait for the next request before the read gives up. A plain-HTTP
+    // connection waits in its session only park_delay: a busy keep-alive connection's
     // next request comes within it, a quieter one is parked (see run()) for the rest of
     // its timeout, without its session and buffers. The read is speculative: when the
     // request is already there, as under load, it costs one recv and no wait.
-    // `limits` by value: a reload during the wait may free the generation it came from.
-    asio::awaitable<bool> wait_for_request(config::Limits limits) {
-        if (buffer_.size() != 0) co_return true;
-        // A connection accepted just before the drain still gets its first request served.
-        if (requests_served_ > 0 && worker_.shared().closing.load(std::memory_order_relaxed)) co_return false;
-        auto wait = limits.idle_timeout;
+    config::millis wait_before_parking(config::millis idle_timeout) {
         if constexpr (std::is_same_v<Stream, TimedSocket>) {
             // Resumed from parking, the connection is readable: no second park delay.
-            if (!data_ready_) wait = std::min<config::millis>(wait, park_delay);
+            const bool resumed = data_ready_;
             data_ready_ = false;
+            if (!resumed) return std::min(idle_timeout, park_delay);
         }
-        idle_ = true;
-        beast::get_lowest_layer(stream_).expires_after(wait);
-        auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
-        idle_ = false;
-        buffer_.commit(n);
-        if (ec == beast::error::timeout && wait < limits.idle_timeout) park_for_ = limits.idle_timeout - wait;
-        co_return !ec;
+        return idle_timeout;
     }
 
-    // Serves one request and records it; true when the connection may carry another.
-    asio::awaitable<bool> serve_one() {
-        const bool request_arrived = co_await wait_for_request(worker_.limits());
-        if (!request_arrived) co_return false;
-        // Taken once the request is here and held until it is answered: a keep-alive
-        // connection picks up a reload with its next request, and no request sees half of one.
-        const auto state = worker_.state();
+    void start_request() {
         auto request_id = std::move(facts_.request_id);  // its capacity is reused
         facts_ = RequestFacts{};
         facts_.request_id = std::move(request_id);
         facts_.request_id.clear();
         facts_.time = std::chrono::system_clock::now();
         facts_.start = steady::now();
-        const bool keep_alive = co_await handle_request(*state);
-        ++requests_served_;
-        if (facts_.status != 0) record();
-        co_return keep_alive && !worker_.shared().closing.load(std::memory_order_relaxed);
     }
 
     asio::awaitable<bool> handle_request(WorkerState& state) {
@@ -420,7 +421,6 @@ private:
     bool unread_body_ = false;     // answered before its body was read
     bool reset_on_close_ = false;  // a response was broken off
     bool data_ready_ = false;      // resumed from parking: the next request is readable
-    std::optional<config::millis> park_for_;  // set when the connection is to be parked, for this long
 };
 
 template <class Stream>
