@@ -1,6 +1,7 @@
 #include "gateway/core/request_id.hpp"
 
 #include <algorithm>
+#include <random>
 
 namespace tg {
 
@@ -11,7 +12,19 @@ bool is_valid_request_id(std::string_view id) {
     });
 }
 
-RequestIdGenerator::RequestIdGenerator() : engine_(std::random_device{}()) {}
+namespace {
+
+void append_hex(std::uint64_t bits, std::string& out) {
+    static constexpr char digits[] = "0123456789abcdef";
+    for (int shift = 60; shift >= 0; shift -= 4) out += digits[(bits >> shift) & 0xf];
+}
+
+}  // namespace
+
+RequestIdGenerator::RequestIdGenerator() {
+    std::random_device seed;
+    append_hex((std::uint64_t{seed()} << 32) | seed(), prefix_);
+}
 
 std::string RequestIdGenerator::next() {
     std::string id;
@@ -20,12 +33,8 @@ std::string RequestIdGenerator::next() {
 }
 
 void RequestIdGenerator::next(std::string& id) {
-    static constexpr char digits[] = "0123456789abcdef";
-    id.resize(32);
-    for (int half = 0; half < 2; ++half) {
-        auto bits = engine_();
-        for (int i = 0; i < 16; ++i, bits >>= 4) id[half * 16 + i] = digits[bits & 0xf];
-    }
+    id.assign(prefix_);
+    append_hex(counter_++, id);
 }
 
 }  // namespace tg

@@ -1,7 +1,7 @@
 // X-Request-Id: kept when the client sent a well-formed one, generated otherwise.
 #pragma once
 
-#include <random>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -10,7 +10,8 @@ namespace tg {
 // 1 to 128 characters of [A-Za-z0-9._:-]: safe to echo and to log.
 bool is_valid_request_id(std::string_view id);
 
-// Per-worker generator of 32-hex-character ids. Not for secrets: ids are public.
+// Per-worker generator of 32-hex-character ids: a random 64-bit prefix drawn once, then
+// a counter. Unique across workers and restarts; not for secrets (ids are public).
 class RequestIdGenerator {
 public:
     RequestIdGenerator();
@@ -19,7 +20,8 @@ public:
     void next(std::string& id);
 
 private:
-    std::mt19937_64 engine_;
+    std::string prefix_;  // 16 hex characters
+    std::uint64_t counter_ = 0;
 };
 
 }  // namespace tg

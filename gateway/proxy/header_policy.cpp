@@ -3,6 +3,8 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 
+#include <cstring>
+
 namespace tg::proxy {
 namespace {
 
@@ -66,16 +68,27 @@ void HeaderRewrite::for_each_added(Visit&& visit) const {
 }
 
 void HeaderRewrite::write(std::string& out) const {
-    const auto line = [&out](std::string_view name, std::string_view value) {
-        out.append(name);
-        out += ": ";
-        out.append(value);
-        out += "\r\n";
-    };
+    // Sized once and copied into: appending piece by piece cost more than the copies.
+    boost::container::small_vector<Line, 24> lines;
     for (const auto& field : fields_) {
-        if (passes(field)) line(field.name_string(), field.value());
+        if (passes(field)) lines.push_back({field.name_string(), field.value()});
     }
-    for_each_added(line);
+    for_each_added([&lines](std::string_view name, std::string_view value) { lines.push_back({name, value}); });
+    std::size_t size = 0;
+    for (const auto& line : lines) size += line.name.size() + line.value.size() + 4;
+    const auto start = out.size();
+    out.resize(start + size);
+    char* at = out.data() + start;
+    const auto copy = [&at](std::string_view text) {
+        std::memcpy(at, text.data(), text.size());
+        at += text.size();
+    };
+    for (const auto& line : lines) {
+        copy(line.name);
+        copy(": ");
+        copy(line.value);
+        copy("\r\n");
+    }
 }
 
 void HeaderRewrite::apply_to(http::fields& fields) const {

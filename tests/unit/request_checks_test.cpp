@@ -72,4 +72,6 @@ BOOST_AUTO_TEST_CASE(request_ids_are_validated_and_generated) {
     BOOST_TEST(a.size() == 32u);
     BOOST_TEST(is_valid_request_id(a));
     BOOST_TEST(a != b);
+    RequestIdGenerator another_worker;  // its own random prefix: no id in common
+    BOOST_TEST(another_worker.next() != a);
 }
