@@ -4,6 +4,7 @@
 #include "gateway/proxy/header_writer.hpp"
 #include "gateway/proxy/relay.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
@@ -153,6 +154,11 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
         }
         request_bytes = sent.bytes;
     }
+
+    // The upstream cannot have answered yet: let the worker serve its other ready
+    // connections first, so that the read below usually finds the answer instead of
+    // costing a recv that fails with EAGAIN.
+    co_await asio::post(upstream.get_executor(), asio::use_awaitable);
 
     // The response header, skipping interim 1xx answers (a 101 is not proxied yet).
     std::optional<http::response_parser<http::buffer_body>> parser;

@@ -14,6 +14,7 @@
 #include "gateway/server/worker.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
@@ -101,6 +102,7 @@ public:
                 // By value: a reload during the wait may free the generation it came from.
                 const auto idle_timeout = worker_.limits().idle_timeout;
                 const auto wait = wait_before_parking(idle_timeout);
+                if (requests_served_ > 0) co_await asio::post(stream_.get_executor(), asio::use_awaitable);
                 idle_ = true;
                 beast::get_lowest_layer(stream_).expires_after(wait);
                 auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
