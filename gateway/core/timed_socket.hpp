@@ -6,7 +6,9 @@
 // cancel and no aborted timer completion (tcp_stream pays all three per operation).
 //
 // As with tcp_stream, a deadline applies to the operations pending while it runs out:
-// one that passes while nothing is pending ends the next operation instead.
+// one that passes while nothing is pending ends the next operation instead. Unlike
+// tcp_stream, a timeout cancels the operations and leaves the socket open (a keep-alive
+// connection is parked after its short wait); the owner closes it.
 #pragma once
 
 #include "gateway/core/asio_aliases.hpp"
@@ -16,6 +18,7 @@
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/assert.hpp>
 #include <boost/intrusive/list.hpp>
 
 #include <chrono>
@@ -163,16 +166,14 @@ inline TimedSocket::TimedSocket(socket_type socket)
     : socket_(std::move(socket)),
       sweep_(&asio::use_service<detail::DeadlineSweep>(asio::query(socket_.get_executor(), asio::execution::context))) {}
 
+// Only between operations: a pending operation's completion refers to the old object.
 inline TimedSocket::TimedSocket(TimedSocket&& other) noexcept
     : detail::DeadlineHook(),
       socket_(std::move(other.socket_)),
       sweep_(other.sweep_),
       deadline_(other.deadline_),
       timed_out_(other.timed_out_) {
-    if (other.is_linked()) {
-        other.unlink();
-        sweep_->watch(*this);
-    }
+    BOOST_ASSERT(other.pending_ == 0 && !other.is_linked());
 }
 
 inline void TimedSocket::expires_at(clock::time_point deadline) {

@@ -3,6 +3,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 namespace tg::proxy {
@@ -58,9 +59,18 @@ bool HeaderRewrite::passes(const http::fields::value_type& field) const {
     return true;
 }
 
+bool HeaderRewrite::gateway_owns(std::string_view name) const {
+    const auto named = [name](std::string_view other) { return boost::beast::iequals(name, other); };
+    return std::any_of(dropped_.begin(), dropped_.end(), named) ||
+           std::any_of(added_.begin(), added_.end(), [&](const Line& line) { return named(line.name); });
+}
+
+// The route's set headers, then the gateway's own. A rule never sets a name the gateway
+// writes or drops itself (Host, X-Forwarded-*, X-Request-Id, framing...).
 template <class Visit>
 void HeaderRewrite::for_each_added(Visit&& visit) const {
     for (const auto& [name, value] : rules_.set) {
+        if (gateway_owns(name)) continue;
         visit(std::string_view(name), value.secret.empty() ? std::string_view(value.literal)
                                                            : std::string_view(secrets_.at(value.secret).reveal()));
     }

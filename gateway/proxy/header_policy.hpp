@@ -1,8 +1,9 @@
 // Header rewriting between client and upstream. The rewrite is decided once and applied
 // while the header is written out, so a proxied message's parsed fields are never
 // edited: dropped are the hop-by-hop headers and those named in Connection (RFC 9110
-// 7.6.1), the names the route removes or sets, and every name the gateway writes
-// itself; then the route's set headers and the gateway's own follow.
+// 7.6.1), the names the route removes or sets, and every name the gateway writes or
+// drops itself; then the route's set headers (except those names) and the gateway's own
+// follow.
 #pragma once
 
 #include "gateway/config/model.hpp"
@@ -38,6 +39,7 @@ public:
     void apply_to(http::fields& fields) const;
 
 private:
+    bool gateway_owns(std::string_view name) const;
     template <class Visit>
     void for_each_added(Visit&& visit) const;
 

@@ -97,12 +97,19 @@ public:
         // (GCC 12 miscompiles co_await inside a loop condition: keep it a statement.)
         for (;;) {
             if (buffer_.size() == 0) {
-                // A connection accepted just before the drain still gets its first request served.
+                // The client has only just been answered (at once, by write_now): serve the
+                // worker's other ready connections first, so that the read below usually
+                // finds the next request instead of costing a recv that fails with EAGAIN.
+                // (Over TLS the answer's write already took a turn of the event loop.)
+                if constexpr (std::is_same_v<Stream, TimedSocket>) {
+                    if (requests_served_ > 0) co_await asio::post(stream_.get_executor(), asio::use_awaitable);
+                }
+                // A connection accepted just before the drain still gets its first request
+                // served. (No suspension between this check and idle_: a drain sees either.)
                 if (requests_served_ > 0 && worker_.shared().closing.load(std::memory_order_relaxed)) break;
                 // By value: a reload during the wait may free the generation it came from.
                 const auto idle_timeout = worker_.limits().idle_timeout;
                 const auto wait = wait_before_parking(idle_timeout);
-                if (requests_served_ > 0) co_await asio::post(stream_.get_executor(), asio::use_awaitable);
                 idle_ = true;
                 beast::get_lowest_layer(stream_).expires_after(wait);
                 auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
@@ -307,7 +314,9 @@ private:
     }
 
     asio::awaitable<bool> answer_read_error(const error_code& ec, RequestParser& parser) {
-        unread_body_ = true;  // unknown how much of the request is still in flight
+        // Unknown how much of the request is still in flight, so the close lingers;
+        // except after a timeout: a client that slow gets no more time.
+        unread_body_ = ec != beast::error::timeout;
         if (ec == http::error::header_limit) {
             co_await send_error(errors::headers_too_large, worker_.next_request_id(), false);
         } else if (ec == http::error::body_limit) {
@@ -336,7 +345,7 @@ private:
     }
 
     // After an error answered before the body was read, the connection cannot be reused.
-    // (The parser's own flag: the message's Connection header may have been rewritten.)
+    // (The parser's own flag: it also knows HTTP/1.0's default.)
     bool keep_alive_after_error(RequestParser& parser) {
         unread_body_ = !parser.is_done();
         return parser.is_done() && parser.keep_alive();

@@ -116,3 +116,23 @@ BOOST_AUTO_TEST_CASE(the_request_head_is_http_1_1_with_the_rewritten_fields) {
     proxy::write_request_head(header, rewrite, head);
     BOOST_TEST(head == "POST /api/orders?id=1 HTTP/1.1\r\nHost: backend:8080\r\n\r\n");
 }
+
+BOOST_AUTO_TEST_CASE(a_rule_never_sets_a_header_the_gateway_writes_or_drops) {
+    http::fields fields;
+    fields.set(http::field::host, "portal.example");
+    config::HeaderRules rules;
+    rules.set.push_back({"Host", {"rule-host", ""}});
+    rules.set.push_back({"x-forwarded-for", {"9.9.9.9", ""}});
+    rules.set.push_back({"X-Webhook-Verified", {"true", ""}});
+    rules.set.push_back({"X-Tenant", {"acme", ""}});
+    proxy::HeaderRewrite rewrite(fields, rules, no_secrets);
+    proxy::add_forwarding_headers(rewrite, {"127.0.0.1", false, "portal.example", "req-1"});
+    rewrite.replace("Host", "backend:8080");
+    const auto out = written(rewrite);
+    BOOST_TEST(out.count("Host") == 1u);
+    BOOST_TEST(out["Host"] == "backend:8080");
+    BOOST_TEST(out.count("X-Forwarded-For") == 1u);
+    BOOST_TEST(out["X-Forwarded-For"] == "127.0.0.1");
+    BOOST_TEST(out.count("X-Webhook-Verified") == 0u);
+    BOOST_TEST(out["X-Tenant"] == "acme");  // other rules still apply
+}
