@@ -6,12 +6,9 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <array>
-#include <charconv>
 #include <memory>
 
 namespace tg::proxy {
@@ -92,10 +89,8 @@ std::string client_response_head(const ProxyRequest& r, const http::response_hea
                                  const ResponseFraming& framing, bool keep_alive) {
     HeaderRewrite fields(res, r.route.response_headers, r.config.secrets);
     fields.replace("X-Request-Id", r.forwarding.request_id);
-    std::array<char, 24> length;
     if (framing.content_length) {
-        const auto end = std::to_chars(length.data(), length.data() + length.size(), *framing.content_length).ptr;
-        fields.replace("Content-Length", std::string_view(length.data(), end - length.data()));
+        fields.replace_content_length(*framing.content_length);
     } else if (framing.chunked_out) {
         fields.replace("Transfer-Encoding", "chunked");
     }
@@ -240,12 +235,10 @@ std::string upstream_request_head(const ProxyRequest& r, std::string_view host, 
     fields.drop("Expect");
     add_forwarding_headers(fields, r.forwarding);
     fields.replace("Host", host);
-    std::array<char, 24> length;
     if (r.parser.chunked()) {
         fields.replace("Transfer-Encoding", "chunked");
     } else if (const auto content_length = r.parser.content_length()) {
-        const auto end = std::to_chars(length.data(), length.data() + length.size(), *content_length).ptr;
-        fields.replace("Content-Length", std::string_view(length.data(), end - length.data()));
+        fields.replace_content_length(*content_length);
     }
     for (const auto& line : extra) fields.replace(line.name, line.value);
     std::string head;

@@ -42,10 +42,6 @@ struct ProxyOutcome {
 // The request header as the upstream gets it: HTTP/1.1, hop-by-hop fields out, the
 // route's rules, the forwarding headers, the body's framing, the server's Host, and
 // `extra` lines (the WebSocket upgrade).
-struct HeaderLine {
-    std::string_view name;
-    std::string_view value;
-};
 std::string upstream_request_head(const ProxyRequest& request, std::string_view host,
                                   std::initializer_list<HeaderLine> extra = {});
 

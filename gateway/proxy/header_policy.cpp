@@ -4,6 +4,7 @@
 #include <boost/beast/http/rfc7230.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 namespace tg::proxy {
@@ -59,10 +60,15 @@ bool HeaderRewrite::passes(const http::fields::value_type& field) const {
     return true;
 }
 
+void HeaderRewrite::replace_content_length(std::uint64_t length) {
+    const auto end = std::to_chars(content_length_digits_.begin(), content_length_digits_.end(), length).ptr;
+    replace("Content-Length", std::string_view(content_length_digits_.data(), end - content_length_digits_.data()));
+}
+
 bool HeaderRewrite::gateway_owns(std::string_view name) const {
     const auto named = [name](std::string_view other) { return boost::beast::iequals(name, other); };
     return std::any_of(dropped_.begin(), dropped_.end(), named) ||
-           std::any_of(added_.begin(), added_.end(), [&](const Line& line) { return named(line.name); });
+           std::any_of(added_.begin(), added_.end(), [&](const HeaderLine& line) { return named(line.name); });
 }
 
 // The route's set headers, then the gateway's own. A rule never sets a name the gateway
@@ -79,7 +85,7 @@ void HeaderRewrite::for_each_added(Visit&& visit) const {
 
 void HeaderRewrite::write(std::string& out) const {
     // Sized once and copied into: appending piece by piece cost more than the copies.
-    boost::container::small_vector<Line, 24> lines;
+    boost::container::small_vector<HeaderLine, 24> lines;
     for (const auto& field : fields_) {
         if (passes(field)) lines.push_back({field.name_string(), field.value()});
     }

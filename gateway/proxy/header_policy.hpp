@@ -11,6 +11,8 @@
 #include <boost/beast/http/fields.hpp>
 #include <boost/container/small_vector.hpp>
 
+#include <array>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -21,6 +23,12 @@ namespace http = boost::beast::http;
 
 using Secrets = std::map<std::string, config::SecretValue>;
 
+// A header line as the gateway writes it (views).
+struct HeaderLine {
+    std::string_view name;
+    std::string_view value;
+};
+
 class HeaderRewrite {
 public:
     // Views: `fields`, `rules` and `secrets` must outlive the rewrite.
@@ -30,6 +38,8 @@ public:
     void drop(std::string_view name) { dropped_.push_back(name); }
     // Drops every field of this name and writes `value` under it instead (a view too).
     void replace(std::string_view name, std::string_view value) { added_.push_back({name, value}); }
+    // Content-Length: `length` (the digits are kept in the rewrite).
+    void replace_content_length(std::uint64_t length);
 
     bool passes(const http::fields::value_type& field) const;
     // Each passing field, then the route's set headers and the replacements, as
@@ -48,11 +58,8 @@ private:
     const Secrets& secrets_;
     boost::container::small_vector<std::string_view, 4> connection_tokens_;
     boost::container::small_vector<std::string_view, 4> dropped_;
-    struct Line {
-        std::string_view name;
-        std::string_view value;
-    };
-    boost::container::small_vector<Line, 8> added_;
+    boost::container::small_vector<HeaderLine, 8> added_;
+    std::array<char, 20> content_length_digits_;
 };
 
 struct ForwardingInfo {
