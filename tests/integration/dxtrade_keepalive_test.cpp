@@ -11,19 +11,15 @@
 #include "proto_handlers/dxtrade/settings.hpp"
 #include "tests/support/client.hpp"
 #include "tests/support/dxtrade_sandbox.hpp"
-#include "tests/support/process.hpp"
 #include "tests/support/running_gateway.hpp"
 #include "tests/support/wait.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <chrono>
 #include <functional>
-#include <limits>
 #include <mutex>
 #include <optional>
 #include <thread>

@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "tests/support/client.hpp"
+#include "tests/support/dxtrade_sandbox.hpp"
 #include "tests/support/portal.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/running_gateway.hpp"
@@ -47,15 +48,9 @@ struct Options {
 // The sandbox (portal + DXtrade stand-in) and the gateway with a public and an admin listener.
 struct Stack {
     explicit Stack(Options options = {}) : options(std::move(options)) {
-        dir.write("dxweb-password", dxweb_password + "\n");
+        dir.write("dxweb-password", dxweb_password + "\n");  // the gateway's copy of the secret
         dir.write("store-key", store_key + "\n");
-        sandbox.emplace(std::vector<std::string>{sandbox_bin, "--portal", "127.0.0.1:" + port_text(portal_port),
-                                                 "--dxweb", "127.0.0.1:" + port_text(dxweb_port), "--dxterminal",
-                                                 "127.0.0.1:" + port_text(terminal_port), "--dxweb-password-file",
-                                                 (dir.path() / "dxweb-password").string(), "--dxtrade-inactivity-ms",
-                                                 std::to_string(this->options.inactivity_ms)},
-                        dir.path() / "sandbox.log");
-        BOOST_REQUIRE(wait_for_port(portal_port) && wait_for_port(dxweb_port) && wait_for_port(terminal_port));
+        BOOST_REQUIRE(wait_for_port(portal_port));
         config_path = dir.write("gateway.json", config_text());
         start_gateway();
     }
@@ -133,14 +128,10 @@ struct Stack {
     void reset_pings() {
         BOOST_REQUIRE(fetch(dxweb_port, make_request(http::verb::post, "/__control/pings/reset")).result_int() == 200u);
     }
-    void set_mode(const std::string& mode) {
-        auto request = make_request(http::verb::post, "/__control/mode", R"({"mode":")" + mode + R"(","slowMs":5000})");
-        request.set(http::field::content_type, "application/json");
-        BOOST_REQUIRE(fetch(dxweb_port, request).result_int() == 200u);
-    }
+    void set_mode(const std::string& mode) { sandbox.set_mode(mode, 5000); }
     std::uint64_t dxweb_calls(const std::string& endpoint) {
-        const auto stats = json::parse(fetch(dxweb_port, "/__control/stats").body());
-        const auto* calls = stats.as_object().if_contains("calls");
+        const auto stats = sandbox.stats();
+        const auto* calls = stats.if_contains("calls");
         const auto path = "/dxweb/rest/" + endpoint;
         if (!calls || !calls->as_object().contains(path)) return 0;
         return calls->as_object().at(path).to_number<std::uint64_t>();
@@ -153,7 +144,7 @@ struct Stack {
     }
 
     std::string logs() const {
-        std::string text = read_file(dir.path() / "sandbox.log") + read_file(dir.path() / "access.log");
+        std::string text = read_file(sandbox.dir.path() / "sandbox.log") + read_file(dir.path() / "access.log");
         for (int run = 1; run <= gateway_runs; ++run)
             text += read_file(dir.path() / ("gateway-" + std::to_string(run) + ".log"));
         return text;
@@ -161,11 +152,14 @@ struct Stack {
 
     Options options;
     TempDir dir;
-    std::uint16_t portal_port = unused_port(), dxweb_port = unused_port(), terminal_port = unused_port(),
-                  port = unused_port(), admin_port = unused_port();
+    std::uint16_t portal_port = unused_port(), port = unused_port(), admin_port = unused_port();
+    DxtradeSandbox sandbox{dxweb_password,
+                           {"--portal", "127.0.0.1:" + port_text(portal_port), "--dxtrade-inactivity-ms",
+                            std::to_string(options.inactivity_ms)}};
+    const std::uint16_t dxweb_port = sandbox.dxweb_port, terminal_port = sandbox.terminal_port;
     std::filesystem::path config_path;
     int gateway_runs = 0;
-    std::optional<ChildProcess> sandbox, gateway;
+    std::optional<ChildProcess> gateway;
 };
 
 // The value of the launch form's hidden token input (HTML-escaped, as the page has it).

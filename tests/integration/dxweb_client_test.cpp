@@ -19,7 +19,6 @@
 #include <boost/json/serialize.hpp>
 
 #include <functional>
-#include <optional>
 
 #include <algorithm>
 #include <thread>
@@ -253,8 +252,7 @@ BOOST_AUTO_TEST_CASE(session_mode_renews_its_api_token) {
         std::this_thread::sleep_for(300ms);
     }
     BOOST_TEST(calls >= 6);
-    const auto stats = boost::json::parse(
-        fetch(sandbox.dxweb_port, make_request(http::verb::get, "/__control/stats", "")).body());
+    const auto stats = sandbox.stats();
     BOOST_TEST_MESSAGE(boost::json::serialize(stats));
     const auto& counts = stats.at("calls").as_object();
     const auto* logins = counts.if_contains("/dxweb/rest/login");

@@ -14,7 +14,6 @@
 #include <boost/json/serialize.hpp>
 
 #include <future>
-#include <regex>
 #include <thread>
 
 using namespace tg::test;

@@ -32,9 +32,10 @@ unsigned DxtradeSandbox::redeem(const std::string& token) {
     return fetch(terminal_port, request).result_int();
 }
 
-int DxtradeSandbox::live_sessions() {
-    const auto stats = boost::json::parse(fetch(dxweb_port, "/__control/stats").body());
-    return stats.at("liveSessions").to_number<int>();
+boost::json::object DxtradeSandbox::stats() {
+    return boost::json::parse(fetch(dxweb_port, "/__control/stats").body()).as_object();
 }
+
+int DxtradeSandbox::live_sessions() { return stats().at("liveSessions").to_number<int>(); }
 
 }  // namespace tg::test

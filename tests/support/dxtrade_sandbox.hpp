@@ -5,6 +5,8 @@
 #include "tests/support/client.hpp"
 #include "tests/support/process.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,6 +22,8 @@ struct DxtradeSandbox {
     void set_mode(const std::string& mode, int slow_ms = 0);
     // POST form-with-token to the terminal: its status (303 = logged in).
     unsigned redeem(const std::string& token);
+    // GET /__control/stats: calls per endpoint, live sessions.
+    boost::json::object stats();
     // The stand-in's live trader sessions, all users.
     int live_sessions();
 
