@@ -56,7 +56,6 @@ public:
     using lowest_layer_type = socket_type::lowest_layer_type;  // for asio::ssl::stream
 
     explicit TimedSocket(socket_type socket);
-    explicit TimedSocket(const executor_type& executor) : TimedSocket(socket_type(executor)) {}
     TimedSocket(TimedSocket&& other) noexcept;
     TimedSocket& operator=(TimedSocket&&) = delete;
     ~TimedSocket() = default;  // the hook unlinks itself

@@ -8,7 +8,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
-#include <array>
 #include <memory>
 
 namespace tg::proxy {
@@ -118,7 +117,8 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
     connection.tcp().expires_after(upstream_config.response_timeout);
     const asio::const_buffer no_body;
     error_code write_ec;
-    if (const auto sent = write_now(upstream, request_header, no_body); !all_sent(request_header, no_body, sent)) {
+    std::size_t sent = 0;
+    if (!write_now(upstream, request_header, no_body, sent)) {
         write_ec = co_await write_rest(upstream, request_header, no_body, sent);
     }
     if (write_ec) {
@@ -194,8 +194,7 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
     outcome.bytes_in = request_bytes;
     if (parser->is_done()) {
         beast::get_lowest_layer(client).expires_after(limits.idle_timeout);
-        if (const auto sent = write_now(client, response_header, no_body);
-            !all_sent(response_header, no_body, sent)) {
+        if (!write_now(client, response_header, no_body, sent)) {
             write_ec = co_await write_rest(client, response_header, no_body, sent);
         }
         if (write_ec) co_return abort_both();

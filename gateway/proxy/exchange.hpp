@@ -23,7 +23,7 @@ struct ProxyRequest {
     ForwardingInfo forwarding;
     bool client_keep_alive = false;
     bool expect_continue = false;
-    unsigned client_version = 11;  // the request is rewritten to 1.1 for the upstream
+    unsigned client_version = 11;  // the client's; the upstream always gets HTTP/1.1
     // Set while the gateway drains: the response then ends the connection.
     const std::atomic<bool>* closing = nullptr;
 };

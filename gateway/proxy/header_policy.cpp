@@ -51,13 +51,7 @@ bool HeaderRewrite::passes(const http::fields::value_type& field) const {
     for (const auto& [set_name, value] : rules_.set) {
         if (named(set_name)) return false;
     }
-    for (const auto dropped : dropped_) {
-        if (named(dropped)) return false;
-    }
-    for (const auto& line : added_) {
-        if (named(line.name)) return false;
-    }
-    return true;
+    return !gateway_owns(name);
 }
 
 void HeaderRewrite::replace_content_length(std::uint64_t length) {

@@ -80,38 +80,34 @@ private:
 };
 
 // Sends `prefix` and then `buffers` as far as a plain TCP socket takes them at once,
-// without waiting (a TLS stream: nothing). Returns the bytes sent. Usually that is all
-// of them: a small answer goes out in the same turn of the event loop, with no
-// asynchronous write and no coroutine frame.
+// without waiting (a TLS stream: nothing). True when all of it went, as usual for a
+// small answer: it leaves in the same turn of the event loop, with no asynchronous write
+// and no coroutine frame, and `prefix` is cleared. Otherwise `sent` says how far it got
+// and write_rest writes the rest.
 template <class Stream, class Buffers>
-std::size_t write_now(Stream& out, const std::string& prefix, const Buffers& buffers) {
+bool write_now(Stream& out, std::string& prefix, const Buffers& buffers, std::size_t& sent) {
+    sent = 0;
     if constexpr (std::is_same_v<Stream, TimedSocket>) {
         error_code ec;
         auto& socket = out.socket();
         if (!socket.non_blocking()) socket.non_blocking(true, ec);  // never block the worker
-        if (ec) return 0;
         // An error shows again in the asynchronous write of the rest.
-        return socket.write_some(beast::buffers_cat(asio::buffer(prefix), buffers), ec);
-    } else {
-        return 0;
+        if (!ec) sent = socket.write_some(beast::buffers_cat(asio::buffer(prefix), buffers), ec);
+        if (sent == prefix.size() + beast::buffer_bytes(buffers)) {
+            prefix.clear();
+            return true;
+        }
     }
-}
-
-template <class Buffers>
-bool all_sent(const std::string& prefix, const Buffers& buffers, std::size_t sent) {
-    return sent == prefix.size() + beast::buffer_bytes(buffers);
+    return false;
 }
 
 // Writes what write_now left of `prefix` and `buffers` (from byte `sent`), in one
 // write, then clears `prefix`: a header not sent yet goes with the body's first piece.
 template <class Stream, class Buffers>
 asio::awaitable<error_code> write_rest(Stream& out, std::string& prefix, const Buffers& buffers, std::size_t sent) {
-    error_code ec;
-    if (!all_sent(prefix, buffers, sent)) {
-        beast::buffers_suffix rest(beast::buffers_cat(asio::buffer(prefix), buffers));
-        rest.consume(sent);
-        std::tie(ec, std::ignore) = co_await asio::async_write(out, rest, use_tuple);
-    }
+    beast::buffers_suffix rest(beast::buffers_cat(asio::buffer(prefix), buffers));
+    rest.consume(sent);
+    auto [ec, written] = co_await asio::async_write(out, rest, use_tuple);
     prefix.clear();
     co_return ec;
 }
@@ -148,12 +144,11 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
         beast::get_lowest_layer(out).expires_after(write_timeout);
         const auto piece = asio::buffer(scratch.data(), got);
         error_code write_ec;
+        std::size_t sent = 0;
         if (chunked_out) {
             const auto chunk = http::make_chunk(piece);
-            write_ec = co_await write_rest(out, pending_header, chunk, write_now(out, pending_header, chunk));
-        } else if (const auto sent = write_now(out, pending_header, piece); all_sent(pending_header, piece, sent)) {
-            pending_header.clear();
-        } else {
+            if (!write_now(out, pending_header, chunk, sent)) write_ec = co_await write_rest(out, pending_header, chunk, sent);
+        } else if (!write_now(out, pending_header, piece, sent)) {
             write_ec = co_await write_rest(out, pending_header, piece, sent);
         }
         if (write_ec) {
@@ -172,7 +167,9 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
         filter_trailers(trailers);
         beast::get_lowest_layer(out).expires_after(write_timeout);
         const auto last = http::make_chunk_last(trailers);
-        const auto write_ec = co_await write_rest(out, pending_header, last, write_now(out, pending_header, last));
+        error_code write_ec;
+        std::size_t sent = 0;
+        if (!write_now(out, pending_header, last, sent)) write_ec = co_await write_rest(out, pending_header, last, sent);
         if (write_ec) {
             result.failure = RelayResult::Failure::write;
             result.error = write_ec;
@@ -180,7 +177,9 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
     } else if (!pending_header.empty()) {  // a body that turned out empty
         beast::get_lowest_layer(out).expires_after(write_timeout);
         const asio::const_buffer nothing;
-        const auto write_ec = co_await write_rest(out, pending_header, nothing, write_now(out, pending_header, nothing));
+        error_code write_ec;
+        std::size_t sent = 0;
+        if (!write_now(out, pending_header, nothing, sent)) write_ec = co_await write_rest(out, pending_header, nothing, sent);
         if (write_ec) {
             result.failure = RelayResult::Failure::write;
             result.error = write_ec;

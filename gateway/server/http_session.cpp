@@ -187,12 +187,12 @@ private:
 
         if (const auto problem = check_framing_and_host(parser)) {
             log::info("request ", request_id, " from ", client_address_, " refused: ", problem);
-            co_await send_error(errors::bad_request, request_id, false);
+            co_await send_error(errors::bad_request, false);
             co_return false;
         }
         const auto path = routing_path(req.target());
         if (!path) {
-            co_await send_error(errors::bad_request, request_id, false);
+            co_await send_error(errors::bad_request, false);
             co_return false;
         }
         if (listener_->admin) {
@@ -204,9 +204,10 @@ private:
             co_return co_await send(std::move(response), keep_alive_after_error(parser));
         }
 
-        const auto match = state.runtime->router.match(req[http::field::host], *path, req.method_string());
+        const std::string_view host = req[http::field::host];  // the fields are never edited: a stable view
+        const auto match = state.runtime->router.match(host, *path, req.method_string());
         if (match.kind == routing::RouteMatch::Kind::not_found) {
-            co_return co_await send_error(errors::not_found, request_id, keep_alive_after_error(parser));
+            co_return co_await send_error(errors::not_found, keep_alive_after_error(parser));
         }
         if (match.kind == routing::RouteMatch::Kind::method_not_allowed) {
             auto response = make_method_not_allowed(match.allow, request_id);
@@ -235,13 +236,12 @@ private:
 
         auto& pool = *state.pools[state.runtime->route_upstream[match.route_index]];
         facts_.upstream = pool.upstream().name;
-        const std::string original_host(req[http::field::host]);
         proxy::ProxyRequest proxy_request{
             parser,
             route,
             config,
             pool,
-            {client_address_, is_tls(), original_host, request_id},
+            {client_address_, is_tls(), host, request_id},
             parser.keep_alive(),
             expects_continue(req),
             req.version(),
@@ -255,7 +255,7 @@ private:
         }
         facts_.upstream_time = std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - upstream_start);
         if (outcome.server) facts_.server = outcome.server->url;
-        if (outcome.error) co_return co_await send_error(*outcome.error, request_id, keep_alive_after_error(parser));
+        if (outcome.error) co_return co_await send_error(*outcome.error, keep_alive_after_error(parser));
         facts_.status = outcome.status;
         facts_.bytes_in = outcome.bytes_in;
         facts_.bytes_out = outcome.bytes_out;
@@ -275,7 +275,7 @@ private:
                 co_await send_continue();
             }
             auto read = co_await read_small_body(parser, body, limits);
-            if (read == http::error::body_limit) co_return co_await send_error(errors::payload_too_large, request_id, false);
+            if (read == http::error::body_limit) co_return co_await send_error(errors::payload_too_large, false);
             if (read) co_return false;
         }
         facts_.bytes_in = body.size();
@@ -318,12 +318,15 @@ private:
         // except after a timeout: a client that slow gets no more time.
         unread_body_ = ec != beast::error::timeout;
         if (ec == http::error::header_limit) {
-            co_await send_error(errors::headers_too_large, worker_.next_request_id(), false);
+            worker_.next_request_id(facts_.request_id);
+            co_await send_error(errors::headers_too_large, false);
         } else if (ec == http::error::body_limit) {
-            co_await send_error(errors::payload_too_large, request_id_of(parser), false);
+            take_request_id(parser);  // the header is complete
+            co_await send_error(errors::payload_too_large, false);
         } else if (is_parse_error(ec)) {
             log::info("listener ", listener_->name, ": malformed request from ", client_address_, ": ", ec.message());
-            co_await send_error(errors::bad_request, worker_.next_request_id(), false);
+            worker_.next_request_id(facts_.request_id);
+            co_await send_error(errors::bad_request, false);
         }
         // Timeouts and closed connections end quietly.
         co_return false;
@@ -339,11 +342,6 @@ private:
         }
     }
 
-    std::string request_id_of(RequestParser& parser) {
-        const auto id = parser.get()["X-Request-Id"];
-        return is_valid_request_id(id) ? std::string(id) : worker_.next_request_id();
-    }
-
     // After an error answered before the body was read, the connection cannot be reused.
     // (The parser's own flag: it also knows HTTP/1.0's default.)
     bool keep_alive_after_error(RequestParser& parser) {
@@ -351,9 +349,9 @@ private:
         return parser.is_done() && parser.keep_alive();
     }
 
-    asio::awaitable<bool> send_error(const ErrorInfo& error, const std::string& request_id, bool keep_alive) {
-        if (facts_.request_id.empty()) facts_.request_id = request_id;
-        auto response = make_error_response(error, request_id);
+    // An error answer with the request's id (facts_.request_id).
+    asio::awaitable<bool> send_error(const ErrorInfo& error, bool keep_alive) {
+        auto response = make_error_response(error, facts_.request_id);
         co_return co_await send(std::move(response), keep_alive);
     }
 

@@ -62,7 +62,6 @@ public:
     // Builds (and drops) a generation for `runtime` to surface what would fail on the
     // worker: a handler that cannot be set up throws here, on the caller's thread.
     void try_build(std::shared_ptr<const Runtime> runtime) { build_state(std::move(runtime)); }
-    std::string next_request_id() { return request_ids_.next(); }
     void next_request_id(std::string& id) { request_ids_.next(id); }
 
     void add_acceptor(boost::asio::ip::tcp::acceptor* acceptor) { acceptors_.insert(acceptor); }
