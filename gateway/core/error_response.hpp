@@ -27,6 +27,8 @@ http::response<http::string_body> make_invalid_request(std::string_view problem,
 namespace errors {
 inline constexpr ErrorInfo method_not_allowed{http::status::method_not_allowed, "method_not_allowed",
                                               "this method is not allowed on this path"};
+inline constexpr ErrorInfo unsupported_media_type{http::status::unsupported_media_type, "unsupported_media_type",
+                                                  "Content-Type must be application/json"};
 }
 
 // 405 with the Allow header.

@@ -58,9 +58,7 @@ private:
     asio::awaitable<handlers::Response> log_out(const handlers::Request& request) {
         if (request.message.method() != http::verb::post) co_return make_method_not_allowed("POST", request.request_id);
         if (!handlers::has_json_content_type(request.message)) {
-            co_return make_error_response({http::status::unsupported_media_type, "unsupported_media_type",
-                                           "Content-Type must be application/json"},
-                                          request.request_id);
+            co_return make_error_response(errors::unsupported_media_type, request.request_id);
         }
         boost::system::error_code ec;
         const auto parsed = boost::json::parse(request.message.body(), ec);

@@ -50,7 +50,7 @@ class DxWebClient {
 public:
     using Clock = std::chrono::steady_clock;
 
-    // `pool` must outlive the client; both live on one executor (one worker).
+    // `pool` must outlive the client; both live on one executor (the keepalive thread's).
     DxWebClient(Settings settings, proxy::UpstreamPool& pool, std::string password);
 
     asio::awaitable<TokenResult> generate_token(std::string login, std::string domain, std::string request_id);

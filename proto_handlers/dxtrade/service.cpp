@@ -12,9 +12,6 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/json/array.hpp>
 
 #include <algorithm>
@@ -42,7 +39,7 @@ std::unique_ptr<sessions::SessionStore> open_store(const Settings& settings, con
 // target, launch, token encoding, logout wait) apply on reload.
 boost::json::object restart_settings(const config::Config& config) {
     boost::json::object parts;
-    const auto* section = config.document.if_contains("dxtrade");
+    const auto* section = config.document.if_contains(section_name);
     if (!section || !section->is_object()) return parts;
     boost::json::object dxtrade = section->get_object();
     for (const auto* per_request : {"terminal_login_url", "target"}) dxtrade.erase(per_request);

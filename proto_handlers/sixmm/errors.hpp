@@ -16,8 +16,7 @@ inline constexpr ErrorInfo origin_not_allowed{http::status::forbidden, "origin_n
                                               "requests from this origin are not allowed"};
 inline constexpr ErrorInfo method_not_allowed{http::status::method_not_allowed, "method_not_allowed",
                                               "use POST"};
-inline constexpr ErrorInfo unsupported_media_type{http::status::unsupported_media_type, "unsupported_media_type",
-                                                  "Content-Type must be application/json"};
+using tg::errors::unsupported_media_type;
 inline constexpr ErrorInfo channel_mismatch{http::status::conflict, "channel_mismatch",
                                             "channelId belongs to another user: create a new widget instance"};
 inline constexpr ErrorInfo upstream_rejected{http::status::bad_gateway, "upstream_rejected",
@@ -27,8 +26,5 @@ inline constexpr ErrorInfo upstream_unavailable{http::status::service_unavailabl
 inline constexpr ErrorInfo upstream_timeout{http::status::gateway_timeout, "upstream_timeout",
                                             "the trading platform did not answer in time"};
 }  // namespace errors
-
-// Answered with make_error_response; make_invalid_request names the field
-// ("channelId: 1 to 128 characters of [A-Za-z0-9._:-]").
 
 }  // namespace tg::sixmm
