@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Open N idle keep-alive HTTP/1.1 connections to 127.0.0.1:PORT and hold them.
 
+With --tls the connections are HTTPS (TLS termination; the bench's self-signed
+certificate is not verified).
+
 Each connection sends one `GET PATH` with keep-alive and reads the whole response
 (Content-Length framed), so the proxy has served one request on it and now holds an
 idle keep-alive connection. At most --concurrency connections are being set up at the
@@ -13,6 +16,7 @@ Exit status: 0 if every connection worked, 1 otherwise.
 import argparse
 import asyncio
 import resource
+import ssl
 import sys
 
 
@@ -24,12 +28,20 @@ def raise_nofile(want):
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-async def open_one(port, path, timeout, sem):
+def client_tls_context():
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.set_alpn_protocols(["http/1.1"])
+    return context
+
+
+async def open_one(port, path, timeout, sem, tls):
     async with sem:
         writer = None
         try:
             reader, writer = await asyncio.wait_for(
-                asyncio.open_connection("127.0.0.1", port), timeout)
+                asyncio.open_connection("127.0.0.1", port, ssl=tls), timeout)
             writer.write(("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
                           "Connection: keep-alive\r\n\r\n" % (path, port)).encode())
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout)
@@ -77,6 +89,7 @@ async def main():
     ap.add_argument("--concurrency", type=int, default=64,
                     help="connections being set up at the same time")
     ap.add_argument("--path", default="/")
+    ap.add_argument("--tls", action="store_true", help="HTTPS instead of HTTP")
     ap.add_argument("--timeout", type=float, default=10.0, help="per step, seconds")
     ap.add_argument("--max-seconds", type=float, default=300.0,
                     help="hold the connections at most this long")
@@ -88,8 +101,9 @@ async def main():
               file=sys.stderr)
 
     sem = asyncio.Semaphore(args.concurrency)
+    tls = client_tls_context() if args.tls else None
     results = await asyncio.gather(
-        *(open_one(args.port, args.path, args.timeout, sem) for _ in range(args.connections)))
+        *(open_one(args.port, args.path, args.timeout, sem, tls) for _ in range(args.connections)))
     writers = [r for r in results if isinstance(r, asyncio.StreamWriter)]
     errors = [r for r in results if not isinstance(r, asyncio.StreamWriter)]
     if errors:

@@ -11,6 +11,7 @@
 #   BENCH_CONNECTIONS [64]  wrk connections;  BENCH_THREADS [2]  wrk threads
 #   BENCH_REPEATS [3]  rounds; every figure is the median over the rounds
 #   BENCH_IDLE_CONNECTIONS [10000]  idle keep-alive connections for the RSS figure
+#   BENCH_IDLE_TLS_CONNECTIONS [2000]  the same over TLS (each costs a handshake)
 #   BENCH_WORKERS ["1 2"]  worker counts to test
 #   BENCH_OUT [bench/results]  where proxy.md, proxy.png and proxy-raw.tsv go
 #   GATEWAY_BIN [BUILD_DIR/gateway/trading-gateway]
@@ -29,6 +30,7 @@ CONNECTIONS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
 REPEATS=${BENCH_REPEATS:-3}
 IDLE=${BENCH_IDLE_CONNECTIONS:-10000}
+IDLE_TLS=${BENCH_IDLE_TLS_CONNECTIONS:-2000}
 WORKERS_LIST=${BENCH_WORKERS:-"1 2"}
 OUT_DIR=${BENCH_OUT:-$BENCH_DIR/results}
 PROXIES=(gateway nginx haproxy)
@@ -40,7 +42,7 @@ die() { log "error: $*"; exit 1; }
 
 check_settings() {
   local name value
-  for name in DURATION WARMUP CONNECTIONS THREADS REPEATS IDLE; do
+  for name in DURATION WARMUP CONNECTIONS THREADS REPEATS IDLE IDLE_TLS; do
     value=${!name}
     [[ $value =~ ^[0-9]+$ && $value -gt 0 ]] || die "$name must be a positive integer, got '$value'"
   done
@@ -421,16 +423,18 @@ measure_load() { # round mode workers proxy
   LAST_P99=$(sed -E 's/.*p99_us=([0-9]+).*/\1/' <<<"$WRK_LINE")
 }
 
-# RSS of the proxy before and while IDLE keep-alive connections are held open.
+# RSS of the proxy before and while IDLE (over TLS: IDLE_TLS) keep-alive connections are
+# held open.
 measure_idle() { # round mode workers proxy
-  local before with ready="" ok failed established i ipid wfd
+  local before with ready="" ok failed established i ipid wfd count=$IDLE tls=()
   local fifo=$TMP/idle.in out=$TMP/idle.out err=$TMP/idle.err
+  if [[ $2 == tls ]]; then count=$IDLE_TLS tls=(--tls); fi
   sleep 0.5
   before=$(rss_kib "$PEER_PID")
   rm -f "$fifo" "$out" "$err"
   mkfifo "$fifo"
-  local cmd=(python3 "$BENCH_DIR/idle_connections.py" --port "$PEER_PORT" --connections "$IDLE"
-    --concurrency "$CONNECTIONS" --max-seconds 600)
+  local cmd=(python3 "$BENCH_DIR/idle_connections.py" --port "$PEER_PORT" --connections "$count"
+    --concurrency "$CONNECTIONS" --max-seconds 600 "${tls[@]}")
   record_cmd "${cmd[@]}"
   "${cmd[@]}" <"$fifo" >"$out" 2>"$err" &
   ipid=$!
@@ -457,7 +461,7 @@ measure_idle() { # round mode workers proxy
   forget_pid "$ipid"
   rm -f "$fifo"
   if ((failed > 0)); then
-    log "warning: $4 $2 $3w: $failed of $IDLE idle connections failed: $(head -c 300 "$err")"
+    log "warning: $4 $2 $3w: $failed of $count idle connections failed: $(head -c 300 "$err")"
   fi
   ((ok > 0)) || show_log_and_die "$4" "$PEER_LOG" "no idle connection could be set up"
   record "$@" rss_before_kib "$before"
@@ -480,7 +484,7 @@ run_one() { # round mode workers proxy
   local round=$1 mode=$2 workers=$3 proxy=$4
   start_peer "$proxy" "$mode" "$workers"
   LAST_IDLE=""
-  [[ $mode == plain ]] && measure_idle "$@"
+  measure_idle "$@"
   if [[ $mode == tls && $round == 1 && $workers == "${WORKERS_LIST%% *}" ]]; then tls_info "$proxy"; fi
   measure_load "$@"
   if [[ $proxy == gateway ]] && grep -qiE '\b(error|warn)' "$PEER_LOG"; then
@@ -503,7 +507,7 @@ write_environment() {
     echo "- open-file limit: $NOFILE (nginx worker_connections and HAProxy maxconn: $PROXY_MAXCONN)"
     echo "- versions: $(nginx -v 2>&1 | head -n1); $(haproxy -v | head -n1); $(wrk -v 2>&1 | head -n1 || true)"
     echo "- gateway: $("$GATEWAY_BIN" --version 2>&1 | head -n1) at \`$GATEWAY_BIN\`; repo HEAD at report time $(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO_DIR" status --porcelain -- gateway 2>/dev/null | grep -q . && echo ' with uncommitted changes in gateway/' || true)"
-    echo "- settings: wrk -t$THREADS -c$CONNECTIONS, ${WARMUP} s warm-up then ${DURATION} s measured; $IDLE idle connections; workers: $WORKERS_LIST; $REPEATS round(s), median of each figure"
+    echo "- settings: wrk -t$THREADS -c$CONNECTIONS, ${WARMUP} s warm-up then ${DURATION} s measured; $IDLE idle connections ($IDLE_TLS over TLS); workers: $WORKERS_LIST; $REPEATS round(s), median of each figure"
   } >"$TMP/environment.md"
 }
 
@@ -511,7 +515,7 @@ write_report() {
   mkdir -p "$OUT_DIR"
   cp "$RAW" "$OUT_DIR/proxy-raw.tsv"
   write_environment
-  python3 "$BENCH_DIR/lib/report.py" --raw "$RAW" --idle "$IDLE" --plot-data "$TMP/plot.dat" \
+  python3 "$BENCH_DIR/lib/report.py" --raw "$RAW" --idle "$IDLE" --idle-tls "$IDLE_TLS" --plot-data "$TMP/plot.dat" \
     >"$TMP/table.md"
   {
     echo "# Reverse-proxy benchmark: trading-gateway vs nginx vs HAProxy"
@@ -578,9 +582,10 @@ main() {
   if [[ $(ulimit -n) != unlimited ]] && (($(ulimit -n) > 65536)); then ulimit -n 65536; fi
   NOFILE=$(ulimit -n)
   CLK_TCK=$(getconf CLK_TCK)
-  PROXY_MAXCONN=$((IDLE + 1024))
+  local most_idle=$((IDLE > IDLE_TLS ? IDLE : IDLE_TLS))
+  PROXY_MAXCONN=$((most_idle + 1024))
   ((PROXY_MAXCONN < NOFILE - 64)) || PROXY_MAXCONN=$((NOFILE - 64))
-  ((IDLE + 256 <= NOFILE)) || die "BENCH_IDLE_CONNECTIONS=$IDLE needs an open-file limit above $((IDLE + 256)); it is $NOFILE"
+  ((most_idle + 256 <= NOFILE)) || die "$most_idle idle connections need an open-file limit above $((most_idle + 256)); it is $NOFILE"
 
   TMP=$(mktemp -d /tmp/bench-proxy.XXXXXX)
   trap cleanup EXIT

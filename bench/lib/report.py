@@ -33,8 +33,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--raw", required=True)
     ap.add_argument("--idle", type=int, required=True)
+    ap.add_argument("--idle-tls", type=int, required=True)
     ap.add_argument("--plot-data", required=True)
     args = ap.parse_args()
+    idle_count = {"plain": args.idle, "tls": args.idle_tls}
 
     values = collections.defaultdict(list)  # (mode, workers, proxy, metric) -> [float]
     scenarios = []  # (mode, workers) in the order run
@@ -60,7 +62,7 @@ def main():
     out.append("|---|---|--:|--:|--:|--:|--:|")
     for mode, workers in scenarios:
         name = f"{mode}, {workers} worker{'s' if workers > 1 else ''}"
-        metrics = LOAD_METRICS + (IDLE_METRICS if mode == "plain" else [])
+        metrics = LOAD_METRICS + IDLE_METRICS
         for metric, label, digits in metrics:
             med = {p: median(mode, workers, p, metric) for p, _ in PROXIES}
             if all(v is None for v in med.values()):
@@ -70,14 +72,14 @@ def main():
             for peer in ("nginx", "haproxy"):
                 ratio = gw / med[peer] if gw is not None and med[peer] else None
                 cells.append(fmt(ratio, 2))
-            out.append(f"| {name} | {label.format(idle=f'{args.idle:,}')} | " + " | ".join(cells) + " |")
+            out.append(f"| {name} | {label.format(idle=f'{idle_count[mode]:,}')} | " + " | ".join(cells) + " |")
 
     notes = []
     for (mode, workers, proxy, metric), v in sorted(values.items()):
         if metric.startswith("err_") and sum(v) > 0:
             notes.append(f"- {proxy} {mode} {workers}w: wrk {metric} = {sum(v):.0f} over all rounds")
-        if metric == "idle_ok" and min(v) < args.idle:
-            notes.append(f"- {proxy} {mode} {workers}w: only {min(v):.0f} of {args.idle} idle "
+        if metric == "idle_ok" and min(v) < idle_count[mode]:
+            notes.append(f"- {proxy} {mode} {workers}w: only {min(v):.0f} of {idle_count[mode]} idle "
                          "connections could be set up in some round (KiB per conn uses the count that worked)")
         if metric == "bytes_per_req" and min(v) < 1024:
             notes.append(f"- {proxy} {mode} {workers}w: {min(v):.0f} bytes per response, below the 1 KiB body")

@@ -6,7 +6,6 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <memory>
 
@@ -288,7 +287,7 @@ asio::awaitable<ProxyOutcome> proxy_request(ClientStream& client, beast::flat_bu
 }
 
 template asio::awaitable<ProxyOutcome> proxy_request(TimedSocket&, beast::flat_buffer&, ProxyRequest&);
-template asio::awaitable<ProxyOutcome> proxy_request(beast::ssl_stream<TimedSocket>&, beast::flat_buffer&,
+template asio::awaitable<ProxyOutcome> proxy_request(TlsSocket&, beast::flat_buffer&,
                                                      ProxyRequest&);
 
 }  // namespace tg::proxy

@@ -79,26 +79,24 @@ private:
     std::unique_ptr<std::array<char, size>> buffer_;
 };
 
-// Sends `prefix` and then `buffers` as far as a plain TCP socket takes them at once,
-// without waiting (a TLS stream: nothing). True when all of it went, as usual for a
-// small answer: it leaves in the same turn of the event loop, with no asynchronous write
-// and no coroutine frame, and `prefix` is cleared. Otherwise `sent` says how far it got
-// and write_rest writes the rest.
+// Sends `prefix` and then `buffers` as far as the socket takes them at once, without
+// waiting. True when all of it went, as usual for a small answer: it leaves in the same
+// turn of the event loop, with no asynchronous write and no coroutine frame, and `prefix`
+// is cleared. Otherwise `sent` says how far it got and write_rest writes the rest.
 template <class Stream, class Buffers>
 bool write_now(Stream& out, std::string& prefix, const Buffers& buffers, std::size_t& sent) {
-    sent = 0;
+    const auto all = beast::buffers_cat(asio::buffer(prefix), buffers);
+    error_code ec;  // an error shows again in the asynchronous write of the rest
     if constexpr (std::is_same_v<Stream, TimedSocket>) {
-        error_code ec;
         auto& socket = out.socket();
         if (!socket.non_blocking()) socket.non_blocking(true, ec);  // never block the worker
-        // An error shows again in the asynchronous write of the rest.
-        if (!ec) sent = socket.write_some(beast::buffers_cat(asio::buffer(prefix), buffers), ec);
-        if (sent == prefix.size() + beast::buffer_bytes(buffers)) {
-            prefix.clear();
-            return true;
-        }
+        sent = ec ? 0 : socket.write_some(all, ec);
+    } else {
+        sent = out.try_write(all, ec);
     }
-    return false;
+    if (sent != beast::buffer_bytes(all)) return false;
+    prefix.clear();
+    return true;
 }
 
 // Writes what write_now left of `prefix` and `buffers` (from byte `sent`), in one

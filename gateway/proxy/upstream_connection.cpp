@@ -21,6 +21,7 @@ TimedSocket& UpstreamConnection::tcp() {
 
 bool UpstreamConnection::unusable_after_idle() {
     if (buffer.size() != 0) return true;
+    if (const auto* tls = std::get_if<TlsStream>(&stream); tls && tls->has_buffered_input()) return true;
     char byte;
     const auto n = ::recv(tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK;

@@ -3,9 +3,9 @@
 #pragma once
 
 #include "gateway/core/timed_socket.hpp"
+#include "gateway/core/tls_socket.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <chrono>
 #include <variant>
@@ -15,7 +15,7 @@ namespace tg::proxy {
 namespace beast = boost::beast;
 
 using PlainStream = TimedSocket;
-using TlsStream = beast::ssl_stream<TimedSocket>;
+using TlsStream = TlsSocket;
 
 // The peer ended or reset the connection (as opposed to a timeout or a parse error).
 bool is_connection_lost(const boost::system::error_code& ec);

@@ -5,11 +5,12 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include <algorithm>
@@ -175,15 +176,17 @@ asio::awaitable<AcquireResult> UpstreamPool::connect(std::size_t server_index, c
     }
 
     socket.expires_at(deadline);
-    TlsStream tls_stream(std::move(socket), *tls_context_);
+    TlsStream tls_stream(std::move(socket), tls_context_->native_handle());
+    const auto refuse_name = [&] {
+        return fail(AcquireResult::Failure::tls,
+                    boost::system::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()));
+    };
     // SNI carries host names, never IP literals (RFC 6066 section 3).
     if (!host_is_ip && !SSL_set_tlsext_host_name(tls_stream.native_handle(), server.host.c_str())) {
-        co_return fail(AcquireResult::Failure::tls, boost::system::error_code(
-                                                        static_cast<int>(::ERR_get_error()),
-                                                        asio::error::get_ssl_category()));
+        co_return refuse_name();
     }
-    if (upstream_.verify) tls_stream.set_verify_callback(ssl::host_name_verification(server.host));
-    std::tie(ec) = co_await tls_stream.async_handshake(ssl::stream_base::client, use_tuple);
+    if (upstream_.verify && !tls_stream.expect_peer(server.host, host_is_ip)) co_return refuse_name();
+    ec = co_await tls_stream.handshake(TlsStream::Side::client);
     if (ec) co_return fail(AcquireResult::Failure::tls, ec);
     beast::get_lowest_layer(tls_stream).expires_never();
     result.connection = std::make_unique<UpstreamConnection>(std::move(tls_stream), server_index);

@@ -9,7 +9,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/rfc7230.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <algorithm>
 #include <array>
@@ -184,7 +183,7 @@ asio::awaitable<ProxyOutcome> tunnel_websocket(ClientStream& client, beast::flat
 }
 
 template asio::awaitable<ProxyOutcome> tunnel_websocket(TimedSocket&, beast::flat_buffer&, ProxyRequest&);
-template asio::awaitable<ProxyOutcome> tunnel_websocket(beast::ssl_stream<TimedSocket>&, beast::flat_buffer&,
+template asio::awaitable<ProxyOutcome> tunnel_websocket(TlsSocket&, beast::flat_buffer&,
                                                         ProxyRequest&);
 
 }  // namespace tg::proxy

@@ -4,6 +4,7 @@
 #include "gateway/core/error_response.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/core/timed_socket.hpp"
+#include "gateway/core/tls_socket.hpp"
 #include "gateway/handlers/service.hpp"
 #include "gateway/proxy/buffered_parse.hpp"
 #include "gateway/proxy/exchange.hpp"
@@ -16,7 +17,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <optional>
 
@@ -84,7 +84,7 @@ public:
         if constexpr (!std::is_same_v<Stream, TimedSocket>) {
             auto& listener_stats = worker_.stats().listener(listener_->name);
             beast::get_lowest_layer(stream_).expires_after(listener_->handshake_timeout);
-            auto [ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, use_tuple);
+            const auto ec = co_await stream_.handshake(TlsSocket::Side::server);
             if (ec) {
                 listener_stats.tls_failures.add();
                 log::debug("listener ", listener_->name, ": TLS handshake with ", client_address_,
@@ -100,10 +100,7 @@ public:
                 // The client has only just been answered (at once, by write_now): serve the
                 // worker's other ready connections first, so that the read below usually
                 // finds the next request instead of costing a recv that fails with EAGAIN.
-                // (Over TLS the answer's write already took a turn of the event loop.)
-                if constexpr (std::is_same_v<Stream, TimedSocket>) {
-                    if (requests_served_ > 0) co_await asio::post(stream_.get_executor(), asio::use_awaitable);
-                }
+                if (requests_served_ > 0) co_await asio::post(stream_.get_executor(), asio::use_awaitable);
                 // A connection accepted just before the drain still gets its first request
                 // served. (No suspension between this check and idle_: a drain sees either.)
                 if (requests_served_ > 0 && worker_.shared().closing.load(std::memory_order_relaxed)) break;
@@ -404,6 +401,7 @@ private:
             socket.close(ignored);
             co_return;
         }
+        if constexpr (!std::is_same_v<Stream, TimedSocket>) stream_.notify_close();
         socket.shutdown(tcp::socket::shutdown_send, ignored);
         if (unread_body_) {
             constexpr std::size_t linger_limit = 1024 * 1024;
@@ -458,9 +456,14 @@ void start_session(Worker& worker, std::shared_ptr<const ListenerInfo> listener,
     if (ec) return;  // the client is already gone
     std::string client_address = remote.address().to_string();
     if (listener->tls_context) {
-        auto& context = *listener->tls_context;
-        spawn(worker, beast::ssl_stream<TimedSocket>(TimedSocket(std::move(socket)), context),
-              std::move(listener), std::move(client_address));
+        std::optional<TlsSocket> tls;
+        try {
+            tls.emplace(TimedSocket(std::move(socket)), listener->tls_context->native_handle());
+        } catch (const std::bad_alloc&) {
+            log::error("listener ", listener->name, ": no memory for a TLS connection from ", client_address);
+            return;  // the socket closes with the TimedSocket
+        }
+        spawn(worker, std::move(*tls), std::move(listener), std::move(client_address));
     } else {
         spawn(worker, TimedSocket(std::move(socket)), std::move(listener), std::move(client_address));
     }

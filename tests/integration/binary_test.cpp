@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE binary
 #include <boost/test/unit_test.hpp>
 
+#include "tests/support/certificate.hpp"
 #include "tests/support/client.hpp"
 #include "tests/support/gateway_fixture.hpp"
 #include "tests/support/process.hpp"
@@ -33,14 +34,6 @@ std::string plain_config(std::uint16_t port, const std::string& upstream_url, co
       "limits": {"body_bytes": 1073741824},
       "upstreams": {"app": {"servers": [")" + upstream_url + R"("]}},
       "routes": [{"match": {"prefix": "/"}, "upstream": "app"}]})";
-}
-
-void make_certificate(const TempDir& dir, const std::string& name, const std::string& san) {
-    const auto result = run_command("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
-                                    "-subj /CN=" + name + " -addext subjectAltName=" + san + " -keyout " +
-                                    (dir.path() / (name + ".key")).string() + " -out " +
-                                    (dir.path() / (name + ".pem")).string());
-    BOOST_REQUIRE_MESSAGE(result.exit_code == 0, result.output);
 }
 
 }  // namespace
@@ -141,6 +134,18 @@ BOOST_AUTO_TEST_CASE(tls_listener_serves_tls12_and_13_with_alpn_and_refuses_olde
     BOOST_TEST(ok.output.find("\"target\":\"/echo/over-tls\"") != std::string::npos, ok.output);
     BOOST_TEST(ok.output.find("ALPN: server accepted http/1.1") != std::string::npos, ok.output);
     BOOST_TEST(ok.output.find("\"x-forwarded-proto\":\"https\"") != std::string::npos, ok.output);
+
+    // Bodies of many TLS records both ways, and a second request on the same connection.
+    const std::string base = "https://localhost:" + port_text(port);
+    const std::string quiet_curl = "curl -sS --cacert " + (dir.path() / "cert.pem").string() + " ";
+    const std::string size = std::to_string(20 * 1024 * 1024);
+    const std::string report = "-w '%{http_code} %{size_download} %{num_connects}\\n' ";
+    const auto download = run_command(quiet_curl + "-o /dev/null -o /dev/null " + report + base + "/bytes/" + size +
+                                      " " + base + "/bytes/" + size, 60s);
+    BOOST_TEST(download.output == "200 " + size + " 1\n200 " + size + " 0\n");
+    const auto upload =
+        run_command("sh -c 'head -c " + size + " /dev/zero | " + quiet_curl + "-T - " + base + "/echo/upload'", 60s);
+    BOOST_TEST(upload.output.find("\"bodyBytes\":" + size) != std::string::npos, upload.output.substr(0, 500));
 
     BOOST_TEST(run_command(curl + "--tlsv1.2 --tls-max 1.2 " + url).exit_code == 0);
     BOOST_TEST(run_command(curl + "--tlsv1.3 " + url).exit_code == 0);

@@ -1,0 +1,191 @@
+// A TLS connection that OpenSSL runs directly on the socket's descriptor, as nginx does:
+// SSL_read and SSL_write call recv and send themselves, and the socket is waited on
+// (async_wait) only when OpenSSL says it would block. asio::ssl::stream instead puts a
+// memory BIO pair between OpenSSL and the socket; next to it this saves a copy of every
+// record each way, the two 17 KiB record buffers its engine keeps per connection, and an
+// asynchronous socket operation per read and per write: bytes already there are read, and
+// an answer the socket takes at once is sent (try_write), in the same turn of the loop.
+//
+// An AsyncReadStream and AsyncWriteStream over a TimedSocket (its deadline bounds every
+// wait). At most one read and one write at a time, as for any Asio stream.
+#pragma once
+
+#include "gateway/core/timed_socket.hpp"
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
+
+#include <openssl/ssl.h>
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace tg {
+
+class TlsSocket {
+public:
+    using executor_type = TimedSocket::executor_type;
+    using next_layer_type = TimedSocket;
+    enum class Side { client, server };
+
+    // The largest plaintext of one TLS record: a write sends at most this much at a time.
+    static constexpr std::size_t record_size = 16 * 1024;
+
+    // Throws std::bad_alloc when OpenSSL cannot create the connection.
+    TlsSocket(TimedSocket socket, SSL_CTX* context);
+    TlsSocket(TlsSocket&& other) noexcept = default;  // only between operations
+    TlsSocket& operator=(TlsSocket&&) = delete;
+
+    executor_type get_executor() noexcept { return socket_.get_executor(); }
+    TimedSocket& next_layer() noexcept { return socket_; }
+    SSL* native_handle() noexcept { return ssl_.get(); }
+
+    // Runs the handshake to its end; the socket's deadline bounds it.
+    asio::awaitable<error_code> handshake(Side side);
+
+    // A client's check of the server certificate: it must be issued for `host`, a DNS
+    // name or (`is_ip`) an IP literal. False when OpenSSL refuses the name.
+    bool expect_peer(const std::string& host, bool is_ip);
+
+    template <class MutableBuffers, class Token>
+    auto async_read_some(const MutableBuffers& buffers, Token&& token) {
+        return start(token, [this, into = first_buffer(buffers)] { return read_once(into); });
+    }
+
+    template <class ConstBuffers, class Token>
+    auto async_write_some(const ConstBuffers& buffers, Token&& token) {
+        return start(token, [this, buffers] { return write_once(plaintext_of(buffers)); });
+    }
+
+    // Writes what the socket takes now, without waiting, and returns how many bytes
+    // went. As after any write that had to wait, the next write must offer the bytes not
+    // reported written again (as a write of the rest does): OpenSSL has encrypted the
+    // first record of them and finishes sending it instead.
+    template <class ConstBuffers>
+    std::size_t try_write(const ConstBuffers& buffers, error_code& ec) {
+        beast::buffers_suffix<ConstBuffers> rest(buffers);
+        std::size_t written = 0;
+        for (int records = 0; records < 4 && asio::buffer_size(rest) != 0; ++records) {
+            const auto attempt = write_once(plaintext_of(rest));
+            if (attempt.wait || attempt.ec) {
+                ec = attempt.ec;
+                break;
+            }
+            written += attempt.bytes;
+            rest.consume(attempt.bytes);
+        }
+        return written;
+    }
+
+    // Sends close_notify if the socket takes it at once; never waits.
+    void notify_close() noexcept;
+
+    // OpenSSL holds bytes read from the socket that nobody has asked for yet.
+    bool has_buffered_input() const;
+
+    template <class Action, class Handler>
+    struct Operation;  // public for its asio::associator specialization
+
+private:
+    struct FreeSsl {
+        void operator()(SSL* ssl) const noexcept { SSL_free(ssl); }
+    };
+
+    // One try of an OpenSSL call: bytes moved, an error, or what to wait for first.
+    struct Attempt {
+        std::size_t bytes = 0;
+        error_code ec;
+        std::optional<TimedSocket::socket_type::wait_type> wait;
+
+        static Attempt moved(std::size_t bytes) { return {bytes, {}, {}}; }
+        static Attempt failed(error_code ec) { return {0, ec, {}}; }
+        static Attempt blocked(TimedSocket::socket_type::wait_type wait) { return {0, {}, wait}; }
+    };
+
+    Attempt read_once(asio::mutable_buffer into);
+    Attempt write_once(asio::const_buffer plaintext);
+    Attempt failure(int result, int saved_errno);
+
+    template <class Buffers>
+    static auto first_buffer(const Buffers& buffers) {
+        for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers); ++it) {
+            if (asio::buffer_size(*it) != 0) return asio::mutable_buffer(*it);
+        }
+        return asio::mutable_buffer();
+    }
+
+    // What the next SSL_write sends: one buffer (up to a record), or several small ones
+    // gathered, so that a header and its body make one record and one send.
+    template <class Buffers>
+    static asio::const_buffer plaintext_of(const Buffers& buffers) {
+        auto it = asio::buffer_sequence_begin(buffers);
+        const auto end = asio::buffer_sequence_end(buffers);
+        while (it != end && asio::buffer_size(*it) == 0) ++it;
+        if (it == end) return {};
+        const asio::const_buffer head(*it);
+        if (head.size() >= record_size || std::next(it) == end) return asio::buffer(head, record_size);
+        thread_local std::array<char, record_size> gathered;
+        return asio::buffer(gathered.data(), asio::buffer_copy(asio::buffer(gathered), buffers));
+    }
+
+    template <class Token, class Action>
+    auto start(Token& token, Action action);
+
+    TimedSocket socket_;
+    std::unique_ptr<SSL, FreeSsl> ssl_;
+};
+
+// Tries the action at once; waits for the socket only when OpenSSL would block. A result
+// available at once is posted, never delivered inside the initiating call.
+template <class Action, class Handler>
+struct TlsSocket::Operation {
+    TlsSocket* tls;
+    Action action;
+    Handler handler;
+
+    void start() {
+        auto attempt = action();
+        if (attempt.wait) return wait(*attempt.wait);
+        const auto executor = asio::get_associated_executor(handler, tls->get_executor());
+        asio::post(executor, asio::append(std::move(handler), attempt.ec, attempt.bytes));
+    }
+
+    // The socket is ready, or the wait failed (timeout, cancellation).
+    void operator()(error_code ec) {
+        if (ec) return std::move(handler)(ec, std::size_t{0});
+        auto attempt = action();
+        if (attempt.wait) return wait(*attempt.wait);
+        std::move(handler)(attempt.ec, attempt.bytes);
+    }
+
+    void wait(TimedSocket::socket_type::wait_type what) { tls->socket_.async_wait(what, std::move(*this)); }
+};
+
+template <class Token, class Action>
+auto TlsSocket::start(Token& token, Action action) {
+    return asio::async_initiate<Token, void(error_code, std::size_t)>(
+        [this](auto handler, Action action) {
+            Operation<Action, std::decay_t<decltype(handler)>>{this, std::move(action), std::move(handler)}.start();
+        },
+        token, std::move(action));
+}
+
+}  // namespace tg
+
+// The operation keeps the executor, allocator and cancellation slot of its handler.
+template <template <typename, typename> class Associator, typename Action, typename Handler, typename DefaultCandidate>
+struct boost::asio::associator<Associator, tg::TlsSocket::Operation<Action, Handler>, DefaultCandidate> {
+    using type = typename Associator<Handler, DefaultCandidate>::type;
+    static type get(const tg::TlsSocket::Operation<Action, Handler>& operation) noexcept {
+        return Associator<Handler, DefaultCandidate>::get(operation.handler);
+    }
+    static auto get(const tg::TlsSocket::Operation<Action, Handler>& operation,
+                    const DefaultCandidate& candidate) noexcept
+        -> decltype(Associator<Handler, DefaultCandidate>::get(operation.handler, candidate)) {
+        return Associator<Handler, DefaultCandidate>::get(operation.handler, candidate);
+    }
+};

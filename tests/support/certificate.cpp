@@ -1,0 +1,15 @@
+#include "tests/support/certificate.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+namespace tg::test {
+
+void make_certificate(const TempDir& dir, const std::string& name, const std::string& san) {
+    const auto result = run_command("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
+                                    "-subj /CN=" + name + " -addext subjectAltName=" + san + " -keyout " +
+                                    (dir.path() / (name + ".key")).string() + " -out " +
+                                    (dir.path() / (name + ".pem")).string());
+    BOOST_REQUIRE_MESSAGE(result.exit_code == 0, result.output);
+}
+
+}  // namespace tg::test

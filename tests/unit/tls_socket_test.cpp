@@ -1,0 +1,256 @@
+// TlsSocket, OpenSSL run directly on the socket: the handshake with the gateway's own
+// server and upstream contexts, bytes both ways (gathered buffers included), a large
+// write to a slow reader that must wait for the socket and finish a record it began, a
+// read and a write pending at once, the end of a stream (close_notify, or a cut), the
+// handshake deadline, and the client's check of the server's name. Real sockets on
+// loopback, in one io_context run for a bounded time.
+#define BOOST_TEST_MODULE tls_socket
+#include <boost/test/unit_test.hpp>
+
+#include "gateway/core/tls_socket.hpp"
+#include "gateway/server/tls.hpp"
+#include "tests/support/certificate.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+
+#include <array>
+#include <chrono>
+#include <optional>
+#include <string>
+
+using namespace tg;
+using namespace std::chrono_literals;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// A client and a server TlsSocket connected on loopback, made from the gateway's TLS
+// contexts, with a certificate for localhost and 127.0.0.1 that the client trusts.
+struct TlsPair {
+    explicit TlsPair(asio::io_context& io) {
+        test::make_certificate(dir, "localhost", "DNS:localhost,IP:127.0.0.1");
+        config::TlsSettings listener;
+        listener.cert_file = (dir.path() / "localhost.pem").string();
+        listener.key_file = (dir.path() / "localhost.key").string();
+        server_context = server::make_server_tls_context(listener);
+        config::Upstream upstream;
+        upstream.name = "test";
+        upstream.ca_file = listener.cert_file;
+        client_context = server::make_upstream_tls_context(upstream);
+
+        tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+        tcp::socket near(io), far(io);
+        near.connect(acceptor.local_endpoint());
+        acceptor.accept(far);
+        client.emplace(TimedSocket(std::move(near)), client_context->native_handle());
+        server.emplace(TimedSocket(std::move(far)), server_context->native_handle());
+    }
+
+    test::TempDir dir;
+    std::shared_ptr<asio::ssl::context> server_context;
+    std::shared_ptr<asio::ssl::context> client_context;
+    std::optional<TlsSocket> client;
+    std::optional<TlsSocket> server;
+};
+
+template <class Coroutine>
+void spawn(asio::io_context& io, Coroutine coroutine) {
+    asio::co_spawn(io, std::move(coroutine), [](std::exception_ptr failure) {
+        if (failure) std::rethrow_exception(failure);
+    });
+}
+
+struct HandshakeResult {
+    std::optional<error_code> client;
+    std::optional<error_code> server;
+};
+
+// Both sides' handshakes, the client expecting the server to be `host`.
+HandshakeResult handshake(asio::io_context& io, TlsPair& pair, const std::string& host, bool is_ip) {
+    HandshakeResult result;
+    BOOST_REQUIRE(pair.client->expect_peer(host, is_ip));
+    spawn(io, [&]() -> asio::awaitable<void> {
+        result.client = co_await pair.client->handshake(TlsSocket::Side::client);
+    });
+    spawn(io, [&]() -> asio::awaitable<void> {
+        pair.server->next_layer().expires_after(5s);
+        result.server = co_await pair.server->handshake(TlsSocket::Side::server);
+        pair.server->next_layer().expires_never();
+    });
+    io.run_for(10s);
+    io.restart();
+    return result;
+}
+
+void connect(asio::io_context& io, TlsPair& pair) {
+    const auto result = handshake(io, pair, "localhost", false);
+    BOOST_REQUIRE(result.client.has_value() && result.server.has_value());
+    BOOST_REQUIRE_MESSAGE(!*result.client, result.client->message());
+    BOOST_REQUIRE_MESSAGE(!*result.server, result.server->message());
+}
+
+// Bytes that differ from their neighbours, so that a lost or repeated piece shows.
+std::string pattern(std::size_t size, unsigned seed) {
+    std::string bytes(size, '\0');
+    for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>((i * 131 + i / 7919 + seed) % 251);
+    return bytes;
+}
+
+// Reads until `expected` bytes came or the stream ended.
+asio::awaitable<std::string> read_all(TlsSocket& from, std::size_t expected) {
+    std::string received(expected, '\0');
+    auto [ec, n] = co_await asio::async_read(from, asio::buffer(received), use_tuple);
+    received.resize(n);
+    co_return received;
+}
+
+// Writes `bytes` the way the proxy answers: what the socket takes at once (try_write),
+// then the rest asynchronously, in 64 KiB pieces of two buffers each (a small "header"
+// and the rest). Counts the pieces the socket did not take at once.
+asio::awaitable<void> write_like_the_proxy(TlsSocket& to, const std::string& bytes, std::size_t& waited) {
+    constexpr std::size_t piece = 64 * 1024;
+    for (std::size_t offset = 0; offset < bytes.size(); offset += piece) {
+        const auto size = std::min(piece, bytes.size() - offset);
+        const auto head = std::min<std::size_t>(100, size);
+        const std::array<asio::const_buffer, 2> buffers{asio::buffer(bytes.data() + offset, head),
+                                                        asio::buffer(bytes.data() + offset + head, size - head)};
+        error_code ec;
+        const auto sent = to.try_write(buffers, ec);
+        BOOST_REQUIRE(!ec);
+        if (sent == size) continue;
+        ++waited;
+        beast::buffers_suffix rest(buffers);
+        rest.consume(sent);
+        auto [write_ec, written] = co_await asio::async_write(to, rest, use_tuple);
+        BOOST_REQUIRE_MESSAGE(!write_ec, write_ec.message());
+    }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(handshake_then_bytes_both_ways_with_alpn) {
+    asio::io_context io;
+    TlsPair pair(io);
+    connect(io, pair);
+    const unsigned char* protocol = nullptr;
+    unsigned length = 0;
+    SSL_get0_alpn_selected(pair.client->native_handle(), &protocol, &length);
+    BOOST_TEST(std::string(reinterpret_cast<const char*>(protocol), length) == "http/1.1");
+
+    std::string at_server, at_client;
+    spawn(io, [&]() -> asio::awaitable<void> {
+        const std::string head = "GET / HTTP/1.1\r\n", rest = "Host: x\r\n\r\n";
+        const std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(rest)};
+        auto [ec, n] = co_await asio::async_write(*pair.client, request, use_tuple);
+        BOOST_TEST(!ec);
+        at_client = co_await read_all(*pair.client, 5);
+    });
+    spawn(io, [&]() -> asio::awaitable<void> {
+        at_server = co_await read_all(*pair.server, 27);
+        auto [ec, n] = co_await asio::async_write(*pair.server, asio::buffer(std::string_view("hello")), use_tuple);
+        BOOST_TEST(!ec);
+    });
+    io.run_for(10s);
+    BOOST_TEST(at_server == "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    BOOST_TEST(at_client == "hello");
+}
+
+BOOST_AUTO_TEST_CASE(a_large_write_to_a_slow_reader_arrives_whole_and_in_order) {
+    asio::io_context io;
+    TlsPair pair(io);
+    connect(io, pair);
+    const auto sent = pattern(8 * 1024 * 1024, 1);
+    std::size_t waited = 0;
+    std::string received;
+    spawn(io, [&]() -> asio::awaitable<void> { co_await write_like_the_proxy(*pair.server, sent, waited); });
+    spawn(io, [&]() -> asio::awaitable<void> {
+        asio::steady_timer pause(io, 300ms);  // the socket buffers fill up meanwhile
+        co_await pause.async_wait(asio::use_awaitable);
+        received = co_await read_all(*pair.client, sent.size());
+    });
+    io.run_for(30s);
+    BOOST_TEST(waited > 0u, "the writer never had to wait: the test did not exercise it");
+    BOOST_TEST(received.size() == sent.size());
+    BOOST_TEST((received == sent), "the bytes arrived changed or out of order");
+}
+
+BOOST_AUTO_TEST_CASE(a_read_and_a_write_pending_at_once_on_both_sides) {
+    asio::io_context io;
+    TlsPair pair(io);
+    connect(io, pair);
+    const auto to_server = pattern(2 * 1024 * 1024, 2);
+    const auto to_client = pattern(2 * 1024 * 1024, 3);
+    std::string at_server, at_client;
+    std::size_t waited = 0;
+    spawn(io, [&]() -> asio::awaitable<void> { co_await write_like_the_proxy(*pair.client, to_server, waited); });
+    spawn(io, [&]() -> asio::awaitable<void> { co_await write_like_the_proxy(*pair.server, to_client, waited); });
+    spawn(io, [&]() -> asio::awaitable<void> { at_server = co_await read_all(*pair.server, to_server.size()); });
+    spawn(io, [&]() -> asio::awaitable<void> { at_client = co_await read_all(*pair.client, to_client.size()); });
+    io.run_for(30s);
+    BOOST_TEST((at_server == to_server));
+    BOOST_TEST((at_client == to_client));
+}
+
+BOOST_AUTO_TEST_CASE(close_notify_ends_the_stream_and_a_cut_is_a_truncation) {
+    asio::io_context io;
+    std::optional<error_code> after_notify, after_cut;
+    TlsPair notified(io);
+    connect(io, notified);
+    TlsPair cut(io);
+    connect(io, cut);
+    spawn(io, [&]() -> asio::awaitable<void> {
+        std::array<char, 16> buffer;
+        notified.server->notify_close();
+        auto [ec, n] = co_await notified.client->async_read_some(asio::buffer(buffer), use_tuple);
+        after_notify = ec;
+    });
+    spawn(io, [&]() -> asio::awaitable<void> {
+        std::array<char, 16> buffer;
+        cut.server->next_layer().socket().close();
+        auto [ec, n] = co_await cut.client->async_read_some(asio::buffer(buffer), use_tuple);
+        after_cut = ec;
+    });
+    io.run_for(10s);
+    BOOST_REQUIRE(after_notify.has_value() && after_cut.has_value());
+    BOOST_TEST((*after_notify == asio::error::eof), after_notify->message());
+    BOOST_TEST((*after_cut == asio::ssl::error::stream_truncated), after_cut->message());
+}
+
+BOOST_AUTO_TEST_CASE(a_peer_that_never_starts_the_handshake_hits_the_deadline) {
+    asio::io_context io;
+    TlsPair pair(io);
+    std::optional<error_code> result;
+    spawn(io, [&]() -> asio::awaitable<void> {
+        pair.server->next_layer().expires_after(150ms);
+        result = co_await pair.server->handshake(TlsSocket::Side::server);
+    });
+    io.run_for(5s);
+    BOOST_REQUIRE(result.has_value());
+    BOOST_TEST((*result == beast::error::timeout), result->message());
+}
+
+BOOST_AUTO_TEST_CASE(the_client_checks_the_server_name_and_address) {
+    struct Case {
+        std::string host;
+        bool is_ip;
+        bool accepted;
+    };
+    for (const auto& c : {Case{"localhost", false, true}, Case{"127.0.0.1", true, true},
+                          Case{"other.test", false, false}, Case{"127.0.0.2", true, false}}) {
+        BOOST_TEST_CONTEXT("expecting " << c.host) {
+            asio::io_context io;
+            TlsPair pair(io);
+            const auto result = handshake(io, pair, c.host, c.is_ip);
+            BOOST_REQUIRE(result.client.has_value() && result.server.has_value());
+            BOOST_TEST(!*result.client == c.accepted, result.client->message());
+            if (!c.accepted) {
+                BOOST_TEST(result.client->message().find("certificate verify failed") != std::string::npos);
+            }
+        }
+    }
+}
