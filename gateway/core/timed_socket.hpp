@@ -53,8 +53,6 @@ public:
     using socket_type = asio::ip::tcp::socket;
     using executor_type = socket_type::executor_type;
 
-    using lowest_layer_type = socket_type::lowest_layer_type;  // for asio::ssl::stream
-
     explicit TimedSocket(socket_type socket);
     TimedSocket(TimedSocket&& other) noexcept;
     TimedSocket& operator=(TimedSocket&&) = delete;
@@ -63,7 +61,6 @@ public:
     executor_type get_executor() noexcept { return socket_.get_executor(); }
     socket_type& socket() noexcept { return socket_; }
     const socket_type& socket() const noexcept { return socket_; }
-    lowest_layer_type& lowest_layer() noexcept { return socket_.lowest_layer(); }
 
     // Hands the socket over; this object keeps no deadline.
     socket_type release_socket() {

@@ -1,16 +1,33 @@
 #include "gateway/core/tls_socket.hpp"
 
-#include <boost/asio/ssl/error.hpp>
-
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
 #include <cerrno>
+#include <csignal>
 #include <new>
 
 namespace tg {
+namespace {
+
+// OpenSSL's socket BIO sends with write(), which raises SIGPIPE when the peer has reset
+// the connection; like nginx, a process that runs TLS connections ignores it.
+void ignore_sigpipe() {
+    static const bool ignored = [] { return std::signal(SIGPIPE, SIG_IGN) != SIG_ERR; }();
+    (void)ignored;
+}
+
+// SSL_get_error needs an empty error queue before each call. failure() empties it after
+// every error, so it is nearly always empty already, and peeking is far cheaper than
+// ERR_clear_error's walk over every slot of the queue.
+void empty_error_queue() {
+    if (ERR_peek_error() != 0) ERR_clear_error();
+}
+
+}  // namespace
 
 TlsSocket::TlsSocket(TimedSocket socket, SSL_CTX* context) : socket_(std::move(socket)), ssl_(SSL_new(context)) {
+    ignore_sigpipe();
     error_code ec;
     socket_.socket().non_blocking(true, ec);  // OpenSSL's recv and send must never block the worker
     if (!ssl_ || ec || SSL_set_fd(ssl_.get(), static_cast<int>(socket_.socket().native_handle())) != 1) {
@@ -30,7 +47,8 @@ asio::awaitable<error_code> TlsSocket::handshake(Side side) {
     }
     // Each round trip waits on the socket, whose deadline ends the loop if the peer stalls.
     for (;;) {
-        ERR_clear_error();
+        if (!socket_.socket().is_open()) co_return error_code(asio::error::bad_descriptor);
+        empty_error_queue();
         const int result = SSL_do_handshake(ssl_.get());
         const int saved_errno = errno;
         if (result == 1) co_return error_code{};
@@ -49,8 +67,9 @@ bool TlsSocket::expect_peer(const std::string& host, bool is_ip) {
 }
 
 TlsSocket::Attempt TlsSocket::read_once(asio::mutable_buffer into) {
+    if (!socket_.socket().is_open()) return Attempt::failed(asio::error::bad_descriptor);
     if (into.size() == 0) return Attempt::moved(0);
-    ERR_clear_error();
+    empty_error_queue();
     std::size_t read = 0;
     const int result = SSL_read_ex(ssl_.get(), into.data(), into.size(), &read);
     const int saved_errno = errno;
@@ -59,8 +78,9 @@ TlsSocket::Attempt TlsSocket::read_once(asio::mutable_buffer into) {
 }
 
 TlsSocket::Attempt TlsSocket::write_once(asio::const_buffer plaintext) {
+    if (!socket_.socket().is_open()) return Attempt::failed(asio::error::bad_descriptor);
     if (plaintext.size() == 0) return Attempt::moved(0);
-    ERR_clear_error();
+    empty_error_queue();
     std::size_t written = 0;
     const int result = SSL_write_ex(ssl_.get(), plaintext.data(), plaintext.size(), &written);
     const int saved_errno = errno;
@@ -70,32 +90,29 @@ TlsSocket::Attempt TlsSocket::write_once(asio::const_buffer plaintext) {
 
 TlsSocket::Attempt TlsSocket::failure(int result, int saved_errno) {
     namespace ssl_errors = asio::ssl::error;
-    switch (SSL_get_error(ssl_.get(), result)) {
-    case SSL_ERROR_WANT_READ:
-        return Attempt::blocked(TimedSocket::socket_type::wait_read);
-    case SSL_ERROR_WANT_WRITE:
-        return Attempt::blocked(TimedSocket::socket_type::wait_write);
-    case SSL_ERROR_ZERO_RETURN:  // the peer's close_notify
-        return Attempt::failed(asio::error::eof);
-    case SSL_ERROR_SYSCALL:
-        if (ERR_peek_error() == 0) {
-            if (saved_errno == 0) return Attempt::failed(ssl_errors::stream_truncated);
-            return Attempt::failed(error_code(saved_errno, boost::system::system_category()));
-        }
-        break;
-    default:
-        break;
-    }
+    const int kind = SSL_get_error(ssl_.get(), result);
+    if (kind == SSL_ERROR_WANT_READ) return Attempt::blocked(TimedSocket::socket_type::wait_read);
+    if (kind == SSL_ERROR_WANT_WRITE) return Attempt::blocked(TimedSocket::socket_type::wait_write);
+    if (kind == SSL_ERROR_ZERO_RETURN) return Attempt::failed(asio::error::eof);  // the peer's close_notify
+    // The first error queued is the cause; the rest must not linger on this thread's queue.
     const unsigned long error = ERR_get_error();
-    if (ERR_GET_REASON(error) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+    ERR_clear_error();
+    if (kind == SSL_ERROR_SYSCALL && error == 0) {
+        if (saved_errno == 0) return Attempt::failed(ssl_errors::stream_truncated);
+        return Attempt::failed(error_code(saved_errno, boost::system::system_category()));
+    }
+    if (ERR_GET_LIB(error) == ERR_LIB_SSL && ERR_GET_REASON(error) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
         return Attempt::failed(ssl_errors::stream_truncated);  // the peer closed without close_notify
     }
+    // Never a success: an empty queue (an outcome the gateway does not ask for) is a
+    // protocol error.
+    if (error == 0) return Attempt::failed(make_error_code(boost::system::errc::protocol_error));
     return Attempt::failed(error_code(static_cast<int>(error), asio::error::get_ssl_category()));
 }
 
 void TlsSocket::notify_close() noexcept {
-    if (!SSL_is_init_finished(ssl_.get())) return;
-    ERR_clear_error();
+    if (!socket_.socket().is_open() || !SSL_is_init_finished(ssl_.get())) return;
+    empty_error_queue();
     SSL_shutdown(ssl_.get());  // one non-blocking try: close_notify if the socket takes it
     ERR_clear_error();
 }

@@ -15,6 +15,7 @@
 #include <boost/asio/append.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>  // stream_truncated: the peer closed without close_notify
 #include <boost/beast/core/buffers_suffix.hpp>
 
 #include <openssl/ssl.h>
@@ -83,6 +84,10 @@ public:
 
     // Sends close_notify if the socket takes it at once; never waits.
     void notify_close() noexcept;
+
+    // Once the socket is closed (through next_layer()), every operation fails with
+    // bad_descriptor without touching the descriptor: OpenSSL knows only its number, which
+    // the process may already have given to another connection.
 
     // OpenSSL holds bytes read from the socket that nobody has asked for yet.
     bool has_buffered_input() const;

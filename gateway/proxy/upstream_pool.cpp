@@ -5,7 +5,6 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
@@ -178,8 +177,8 @@ asio::awaitable<AcquireResult> UpstreamPool::connect(std::size_t server_index, c
     socket.expires_at(deadline);
     TlsStream tls_stream(std::move(socket), tls_context_->native_handle());
     const auto refuse_name = [&] {
-        return fail(AcquireResult::Failure::tls,
-                    boost::system::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category()));
+        ::ERR_clear_error();
+        return fail(AcquireResult::Failure::tls, make_error_code(boost::system::errc::invalid_argument));
     };
     // SNI carries host names, never IP literals (RFC 6066 section 3).
     if (!host_is_ip && !SSL_set_tlsext_host_name(tls_stream.native_handle(), server.host.c_str())) {

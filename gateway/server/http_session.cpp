@@ -45,10 +45,11 @@ struct RequestFacts {
     std::chrono::microseconds upstream_time{0};
 };
 
-// How long a plain-HTTP keep-alive connection waits for its next request inside its
-// session before it is parked (idle_connection.hpp): long enough that a busy connection
-// (a request every few milliseconds) never pays for parking, short enough that a burst of
-// connections going idle does not pile up sessions and fragment the heap.
+// How long a keep-alive connection waits for its next request with its whole session
+// before a plain-HTTP one is parked (idle_connection.hpp) and a TLS one gives back its
+// read buffer: long enough that a busy connection (a request every few milliseconds)
+// never pays for it, short enough that a burst of connections going idle does not pile
+// up sessions and fragment the heap.
 constexpr config::millis park_delay{20};
 
 bool expects_continue(const http::request_header<>& request) {
@@ -112,12 +113,23 @@ public:
                 auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(4096), use_tuple);
                 idle_ = false;
                 buffer_.commit(n);
-                if constexpr (std::is_same_v<Stream, TimedSocket>) {
-                    if (ec == beast::error::timeout && wait < idle_timeout) {
+                if (ec == beast::error::timeout && wait < idle_timeout) {
+                    if constexpr (std::is_same_v<Stream, TimedSocket>) {
                         // Idle for a while: wait for the next request outside this coroutine.
                         park_idle_connection(worker_, listener_, stream_.release_socket(),
                                              std::move(client_address_), idle_timeout - wait);
                         co_return;
+                    } else {
+                        // TLS state lives in the session, so it stays, but without its read
+                        // buffer until the socket is readable. (OpenSSL holds no complete
+                        // record: its last read wanted more bytes.)
+                        buffer_.shrink_to_fit();
+                        idle_ = true;
+                        stream_.next_layer().expires_after(idle_timeout - wait);
+                        std::tie(ec) = co_await stream_.next_layer().async_wait(tcp::socket::wait_read, use_tuple);
+                        idle_ = false;
+                        data_ready_ = !ec;
+                        if (!ec) continue;
                     }
                 }
                 if (ec) break;
@@ -136,19 +148,16 @@ public:
     }
 
 private:
-    // How long to wait for the next request before the read gives up. A plain-HTTP
-    // connection waits in its session only park_delay: a busy keep-alive connection's
-    // next request comes within it, a quieter one is parked (see run()) for the rest of
-    // its timeout, without its session and buffers. The read is speculative: when the
-    // request is already there, as under load, it costs one recv and no wait.
+    // How long to wait for the next request before the read gives up. A connection waits
+    // for it only park_delay: a busy keep-alive connection's next request comes within
+    // it, a quieter one waits the rest of its timeout with less memory (see run()). The
+    // read is speculative: when the request is already there, as under load, it costs one
+    // recv and no wait.
     config::millis wait_before_parking(config::millis idle_timeout) {
-        if constexpr (std::is_same_v<Stream, TimedSocket>) {
-            // Resumed from parking, the connection is readable: no second park delay.
-            const bool resumed = data_ready_;
-            data_ready_ = false;
-            if (!resumed) return std::min(idle_timeout, park_delay);
-        }
-        return idle_timeout;
+        // After that wait the connection is readable: no second park delay.
+        const bool readable = data_ready_;
+        data_ready_ = false;
+        return readable ? idle_timeout : std::min(idle_timeout, park_delay);
     }
 
     void start_request() {
@@ -427,7 +436,7 @@ private:
     bool head_request_ = false;    // the request being answered is HEAD: no body
     bool unread_body_ = false;     // answered before its body was read
     bool reset_on_close_ = false;  // a response was broken off
-    bool data_ready_ = false;      // resumed from parking: the next request is readable
+    bool data_ready_ = false;      // the socket is readable after an idle wait (or parking)
 };
 
 template <class Stream>

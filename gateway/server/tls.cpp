@@ -53,6 +53,8 @@ std::shared_ptr<ssl::context> make_server_tls_context(const config::TlsSettings&
 std::shared_ptr<ssl::context> make_upstream_tls_context(const config::Upstream& upstream) {
     auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
     restrict_versions(*context, "1.2");
+    // A TLS 1.2 renegotiation could make a write wait for bytes already read.
+    SSL_CTX_set_options(context->native_handle(), SSL_OP_NO_RENEGOTIATION);
     SSL_CTX_set_alpn_protos(context->native_handle(), alpn_http11, sizeof alpn_http11);
     if (!upstream.verify) {
         context->set_verify_mode(ssl::verify_none);

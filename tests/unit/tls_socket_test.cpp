@@ -1,9 +1,10 @@
 // TlsSocket, OpenSSL run directly on the socket: the handshake with the gateway's own
 // server and upstream contexts, bytes both ways (gathered buffers included), a large
 // write to a slow reader that must wait for the socket and finish a record it began, a
-// read and a write pending at once, the end of a stream (close_notify, or a cut), the
-// handshake deadline, and the client's check of the server's name. Real sockets on
-// loopback, in one io_context run for a bounded time.
+// read and a write pending at once, deadlines, buffered input, no use of a closed
+// socket's descriptor number, a reset peer, the end of a stream (close_notify, or a cut)
+// and the client's check of the server's name. Real sockets on loopback, in one
+// io_context run for a bounded time.
 #define BOOST_TEST_MODULE tls_socket
 #include <boost/test/unit_test.hpp>
 
@@ -18,10 +19,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include <unistd.h>
+
 #include <array>
 #include <chrono>
 #include <optional>
 #include <string>
+#include <thread>
 
 using namespace tg;
 using namespace std::chrono_literals;
@@ -183,17 +187,114 @@ BOOST_AUTO_TEST_CASE(a_read_and_a_write_pending_at_once_on_both_sides) {
     asio::io_context io;
     TlsPair pair(io);
     connect(io, pair);
-    const auto to_server = pattern(2 * 1024 * 1024, 2);
-    const auto to_client = pattern(2 * 1024 * 1024, 3);
+    const auto to_server = pattern(8 * 1024 * 1024, 2);
+    const auto to_client = pattern(8 * 1024 * 1024, 3);
     std::string at_server, at_client;
     std::size_t waited = 0;
+    const auto read_later = [&](TlsSocket& from, std::size_t size, std::string& into) -> asio::awaitable<void> {
+        asio::steady_timer pause(io, 300ms);  // both writers fill the socket buffers and wait
+        co_await pause.async_wait(asio::use_awaitable);
+        into = co_await read_all(from, size);
+    };
     spawn(io, [&]() -> asio::awaitable<void> { co_await write_like_the_proxy(*pair.client, to_server, waited); });
     spawn(io, [&]() -> asio::awaitable<void> { co_await write_like_the_proxy(*pair.server, to_client, waited); });
-    spawn(io, [&]() -> asio::awaitable<void> { at_server = co_await read_all(*pair.server, to_server.size()); });
-    spawn(io, [&]() -> asio::awaitable<void> { at_client = co_await read_all(*pair.client, to_client.size()); });
+    spawn(io, [&]() { return read_later(*pair.server, to_server.size(), at_server); });
+    spawn(io, [&]() { return read_later(*pair.client, to_client.size(), at_client); });
     io.run_for(30s);
+    BOOST_TEST(waited >= 2u, "the writers did not both wait while a read was pending");
     BOOST_TEST((at_server == to_server));
     BOOST_TEST((at_client == to_client));
+}
+
+BOOST_AUTO_TEST_CASE(a_read_past_its_deadline_times_out_and_the_connection_stays_usable) {
+    asio::io_context io;
+    TlsPair pair(io);
+    connect(io, pair);
+    std::optional<error_code> first;
+    std::string later;
+    spawn(io, [&]() -> asio::awaitable<void> {
+        std::array<char, 16> buffer;
+        pair.client->next_layer().expires_after(150ms);
+        auto [ec, n] = co_await pair.client->async_read_some(asio::buffer(buffer), use_tuple);
+        first = ec;
+        pair.client->next_layer().expires_never();
+        auto [write_ec, written] = co_await asio::async_write(*pair.server, asio::buffer(std::string_view("late")), use_tuple);
+        BOOST_TEST(!write_ec);
+        later = co_await read_all(*pair.client, 4);
+    });
+    io.run_for(10s);
+    BOOST_REQUIRE(first.has_value());
+    BOOST_TEST((*first == beast::error::timeout), first->message());
+    BOOST_TEST(later == "late");
+}
+
+BOOST_AUTO_TEST_CASE(bytes_read_from_the_socket_but_not_yet_asked_for_are_reported) {
+    asio::io_context io;
+    TlsPair pair(io);
+    connect(io, pair);
+    std::optional<bool> after_part, after_all;
+    spawn(io, [&]() -> asio::awaitable<void> {
+        auto [ec, n] = co_await asio::async_write(*pair.server, asio::buffer(std::string_view("0123456789")), use_tuple);
+        BOOST_TEST(!ec);
+        const auto first = co_await read_all(*pair.client, 1);
+        after_part = pair.client->has_buffered_input();
+        const auto rest = co_await read_all(*pair.client, 9);
+        after_all = pair.client->has_buffered_input();
+        BOOST_TEST(first + rest == "0123456789");
+    });
+    io.run_for(10s);
+    BOOST_REQUIRE(after_part.has_value() && after_all.has_value());
+    BOOST_TEST(*after_part);
+    BOOST_TEST(!*after_all);
+}
+
+// OpenSSL knows the socket only by its descriptor number, which the process hands to the
+// next socket it opens: after a close, nothing may reach that number.
+BOOST_AUTO_TEST_CASE(after_a_close_nothing_touches_the_old_descriptor_number) {
+    asio::io_context io;
+    TlsPair pair(io);
+    connect(io, pair);
+    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+    tcp::socket near(io), far(io);
+    near.connect(acceptor.local_endpoint());
+    acceptor.accept(far);
+
+    near.non_blocking(true);  // a regression then fails instead of blocking the test
+    const int old_number = pair.client->next_layer().socket().native_handle();
+    pair.client->next_layer().socket().close();
+    BOOST_REQUIRE(::dup2(near.native_handle(), old_number) == old_number);  // the number now means `near`
+
+    error_code write_ec;
+    BOOST_TEST(pair.client->try_write(asio::buffer(std::string_view("stray")), write_ec) == 0u);
+    BOOST_TEST((write_ec == asio::error::bad_descriptor), write_ec.message());
+    pair.client->notify_close();
+    std::optional<error_code> read_ec;
+    spawn(io, [&]() -> asio::awaitable<void> {
+        std::array<char, 16> buffer;
+        auto [ec, n] = co_await pair.client->async_read_some(asio::buffer(buffer), use_tuple);
+        read_ec = ec;
+    });
+    io.run_for(2s);
+    ::close(old_number);
+    BOOST_REQUIRE(read_ec.has_value());
+    BOOST_TEST((*read_ec == asio::error::bad_descriptor), read_ec->message());
+    BOOST_TEST(far.available() == 0u, "bytes reached the connection that took over the number");
+}
+
+BOOST_AUTO_TEST_CASE(a_write_to_a_reset_peer_is_an_error_not_a_signal) {
+    asio::io_context io;
+    TlsPair pair(io);
+    connect(io, pair);
+    auto& server_socket = pair.server->next_layer().socket();
+    server_socket.set_option(asio::socket_base::linger(true, 0));
+    server_socket.close();  // a reset
+    error_code ec;
+    const auto piece = pattern(1024, 4);
+    for (int attempt = 0; attempt < 20 && !ec; ++attempt) {
+        pair.client->try_write(asio::buffer(piece), ec);
+        std::this_thread::sleep_for(10ms);
+    }
+    BOOST_TEST((ec == asio::error::connection_reset || ec == asio::error::broken_pipe), ec.message());
 }
 
 BOOST_AUTO_TEST_CASE(close_notify_ends_the_stream_and_a_cut_is_a_truncation) {
