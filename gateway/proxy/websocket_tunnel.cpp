@@ -27,14 +27,13 @@ struct Activity {
     std::function<void()> close_all;
 };
 
+// Passes on an orderly end: no more bytes this way, while the other way stays open until
+// its own end. Over TLS that is close_notify (TLS 1.3 lets the peer go on sending).
 template <class Stream>
-void end_writing(Stream& stream, Activity& activity) {
-    if constexpr (std::is_same_v<Stream, TimedSocket>) {
-        error_code ignored;
-        stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);  // the other way stays open
-    } else {
-        activity.close_all();  // TLS has no half-close to pass on
-    }
+void end_writing(Stream& stream) {
+    if constexpr (!std::is_same_v<Stream, TimedSocket>) stream.notify_close();
+    error_code ignored;
+    beast::get_lowest_layer(stream).socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
 }
 
 // Copies bytes from one side to the other until the source ends. An orderly end is
@@ -63,7 +62,7 @@ asio::awaitable<void> pump(From& from, beast::flat_buffer& pending, To& to, Acti
             bytes += n;
         }
         if (read_ec == asio::error::eof || read_ec == asio::ssl::error::stream_truncated) {
-            end_writing(to, activity);
+            end_writing(to);
             co_return;
         }
         if (read_ec) {

@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "gateway/handlers/service.hpp"
+#include "tests/support/certificate.hpp"
 #include "tests/support/client.hpp"
 #include "tests/support/gateway_fixture.hpp"
 #include "tests/support/process.hpp"
@@ -12,8 +13,10 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json/parse.hpp>
 
@@ -370,14 +373,34 @@ struct Sandbox {
     std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
 };
 
-struct WebSocketClient {
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// A WebSocket client over plain TCP or (Stream = TlsStream) TLS.
+template <class Stream>
+struct BasicWebSocketClient {
+    static constexpr bool over_tls = std::is_same_v<Stream, TlsStream>;
     asio::io_context io;
-    websocket::stream<beast::tcp_stream> ws{io};
+    asio::ssl::context tls{asio::ssl::context::tls_client};  // over TLS: trusts open()'s `ca_file`
+    websocket::stream<Stream> ws = make_stream();
+
+    websocket::stream<Stream> make_stream() {
+        if constexpr (over_tls) {
+            return websocket::stream<Stream>(io, tls);
+        } else {
+            return websocket::stream<Stream>(io);
+        }
+    }
 
     // Returns the handshake's HTTP status.
-    unsigned open(std::uint16_t port, const std::string& origin = "") {
+    unsigned open(std::uint16_t port, const std::string& origin = "", const std::string& ca_file = "") {
         beast::get_lowest_layer(ws).expires_after(5s);
         beast::get_lowest_layer(ws).connect({asio::ip::make_address("127.0.0.1"), port});
+        if constexpr (over_tls) {
+            tls.load_verify_file(ca_file);
+            ws.next_layer().set_verify_mode(asio::ssl::verify_peer);
+            ws.next_layer().set_verify_callback(asio::ssl::host_name_verification("localhost"));
+            ws.next_layer().handshake(asio::ssl::stream_base::client);
+        }
         ws.set_option(websocket::stream_base::decorator([origin](websocket::request_type& req) {
             if (!origin.empty()) req.set(http::field::origin, origin);
         }));
@@ -402,6 +425,8 @@ struct WebSocketClient {
         return ec;
     }
 };
+using WebSocketClient = BasicWebSocketClient<beast::tcp_stream>;
+using TlsWebSocketClient = BasicWebSocketClient<TlsStream>;
 
 std::string websocket_route(const std::string& settings) { return R"(, "websocket": )" + settings; }
 
@@ -447,6 +472,35 @@ BOOST_AUTO_TEST_CASE(an_idle_tunnel_is_closed_at_the_route_idle_timeout) {
     BOOST_TEST((ended != beast::error::timeout), "the gateway never closed the idle tunnel");
     BOOST_TEST(waited.count() >= 400);
     BOOST_TEST(waited.count() < 2000);
+}
+
+BOOST_AUTO_TEST_CASE(over_a_tls_listener_echo_and_both_closes_propagate) {
+    Sandbox sandbox;
+    TempDir dir;
+    make_certificate(dir, "localhost", "DNS:localhost");
+    const auto ca = (dir.path() / "localhost.pem").string();
+    InProcessGateway gateway(R"({"workers": 1,
+      "listeners": [{"name": "public", "address": "127.0.0.1", "port": 0,
+                     "tls": {"cert_file": ")" + ca + R"(", "key_file": ")" + (dir.path() / "localhost.key").string() + R"("}}],
+      "upstreams": {"app": {"servers": [")" + sandbox.url() + R"("]}},
+      "routes": [{"match": {"prefix": "/"}, "upstream": "app"}]})");
+
+    TlsWebSocketClient client;
+    BOOST_REQUIRE(client.open(gateway.port(), "", ca) == 101u);
+    BOOST_TEST(client.exchange("hello") == "hello");
+    BOOST_TEST(client.exchange(std::string(100000, 'w')).size() == 100000u);  // several TLS records
+    // The client's close comes back through the tunnel, and the TLS connection then
+    // ends in order (close_notify), which is what close() waits for.
+    beast::get_lowest_layer(client.ws).expires_after(3s);
+    beast::error_code ec;
+    client.ws.close(websocket::close_code::normal, ec);
+    BOOST_TEST(!ec, ec.message());
+
+    TlsWebSocketClient second;  // the worker is still sound after a tunnel ended
+    BOOST_REQUIRE(second.open(gateway.port(), "", ca) == 101u);
+    second.ws.write(asio::buffer(std::string("close-me")));
+    BOOST_TEST((second.read_until_end(3s) == websocket::error::closed));
+    BOOST_TEST(second.ws.reason().code == 4000);
 }
 
 BOOST_AUTO_TEST_CASE(upgrades_from_other_origins_are_refused_with_403) {
