@@ -49,6 +49,7 @@ asio::awaitable<error_code> TlsSocket::handshake(Side side) {
     for (;;) {
         if (!socket_.socket().is_open()) co_return error_code(asio::error::bad_descriptor);
         empty_error_queue();
+        errno = 0;
         const int result = SSL_do_handshake(ssl_.get());
         const int saved_errno = errno;
         if (result == 1) co_return error_code{};
@@ -71,6 +72,7 @@ TlsSocket::Attempt TlsSocket::read_once(asio::mutable_buffer into) {
     if (into.size() == 0) return Attempt::moved(0);
     empty_error_queue();
     std::size_t read = 0;
+    errno = 0;
     const int result = SSL_read_ex(ssl_.get(), into.data(), into.size(), &read);
     const int saved_errno = errno;
     if (result == 1) return Attempt::moved(read);
@@ -82,6 +84,7 @@ TlsSocket::Attempt TlsSocket::write_once(asio::const_buffer plaintext) {
     if (plaintext.size() == 0) return Attempt::moved(0);
     empty_error_queue();
     std::size_t written = 0;
+    errno = 0;
     const int result = SSL_write_ex(ssl_.get(), plaintext.data(), plaintext.size(), &written);
     const int saved_errno = errno;
     if (result == 1) return Attempt::moved(written);
@@ -117,6 +120,24 @@ void TlsSocket::notify_close() noexcept {
     ERR_clear_error();
 }
 
+asio::awaitable<error_code> TlsSocket::send_close_notify() {
+    // Each try sends what the socket takes; the deadline ends the loop if it never drains.
+    for (;;) {
+        if (!socket_.socket().is_open()) co_return error_code(asio::error::bad_descriptor);
+        empty_error_queue();
+        errno = 0;
+        const int result = SSL_shutdown(ssl_.get());
+        const int saved_errno = errno;
+        if (result >= 0) co_return error_code{};  // sent (0: the peer's has not come yet)
+        const auto attempt = failure(result, saved_errno);
+        if (attempt.wait != TimedSocket::socket_type::wait_write) co_return attempt.ec;
+        auto [ec] = co_await socket_.async_wait(TimedSocket::socket_type::wait_write, use_tuple);
+        if (ec) co_return ec;
+    }
+}
+
 bool TlsSocket::has_buffered_input() const { return SSL_has_pending(ssl_.get()) == 1; }
+
+bool TlsSocket::idle_until_readable() const { return SSL_want_read(ssl_.get()) && !has_buffered_input(); }
 
 }  // namespace tg

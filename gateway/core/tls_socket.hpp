@@ -7,7 +7,10 @@
 // an answer the socket takes at once is sent (try_write), in the same turn of the loop.
 //
 // An AsyncReadStream and AsyncWriteStream over a TimedSocket (its deadline bounds every
-// wait). At most one read and one write at a time, as for any Asio stream.
+// wait). At most one read and one write at a time, as for any Asio stream. Once the
+// socket is closed (through next_layer()), every operation fails with bad_descriptor
+// without touching the descriptor: OpenSSL knows only its number, which the process may
+// already have given to another connection.
 #pragma once
 
 #include "gateway/core/timed_socket.hpp"
@@ -85,12 +88,16 @@ public:
     // Sends close_notify if the socket takes it at once; never waits.
     void notify_close() noexcept;
 
-    // Once the socket is closed (through next_layer()), every operation fails with
-    // bad_descriptor without touching the descriptor: OpenSSL knows only its number, which
-    // the process may already have given to another connection.
+    // Sends close_notify, waiting for the socket to take it (the deadline bounds that);
+    // the writer's way to end its direction in order. The peer may go on sending.
+    asio::awaitable<error_code> send_close_notify();
 
     // OpenSSL holds bytes read from the socket that nobody has asked for yet.
     bool has_buffered_input() const;
+
+    // Nothing can happen until the socket has input: OpenSSL's last call wanted to read
+    // and it holds no complete record. Then waiting on the socket alone is safe.
+    bool idle_until_readable() const;
 
     template <class Action, class Handler>
     struct Operation;  // public for its asio::associator specialization

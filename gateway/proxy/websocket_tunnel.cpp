@@ -27,11 +27,14 @@ struct Activity {
     std::function<void()> close_all;
 };
 
-// Passes on an orderly end: no more bytes this way, while the other way stays open until
-// its own end. Over TLS that is close_notify (TLS 1.3 lets the peer go on sending).
+// Passes on the end of one direction: no more bytes this way, while the other way stays
+// open until its own end. Over TLS an orderly end is close_notify first (TLS 1.3 lets the
+// peer go on sending); a truncated one is not made to look orderly.
 template <class Stream>
-void end_writing(Stream& stream) {
-    if constexpr (!std::is_same_v<Stream, TimedSocket>) stream.notify_close();
+asio::awaitable<void> end_writing(Stream& stream, bool orderly) {
+    if constexpr (!std::is_same_v<Stream, TimedSocket>) {
+        if (orderly) co_await stream.send_close_notify();  // the watchdog bounds the wait
+    }
     error_code ignored;
     beast::get_lowest_layer(stream).socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
 }
@@ -62,7 +65,7 @@ asio::awaitable<void> pump(From& from, beast::flat_buffer& pending, To& to, Acti
             bytes += n;
         }
         if (read_ec == asio::error::eof || read_ec == asio::ssl::error::stream_truncated) {
-            end_writing(to);
+            co_await end_writing(to, read_ec == asio::error::eof);
             co_return;
         }
         if (read_ec) {

@@ -119,10 +119,12 @@ public:
                         park_idle_connection(worker_, listener_, stream_.release_socket(),
                                              std::move(client_address_), idle_timeout - wait);
                         co_return;
+                    } else if (!stream_.idle_until_readable()) {
+                        data_ready_ = true;  // OpenSSL can go on without new input: read again
+                        continue;
                     } else {
                         // TLS state lives in the session, so it stays, but without its read
-                        // buffer until the socket is readable. (OpenSSL holds no complete
-                        // record: its last read wanted more bytes.)
+                        // buffer until the socket is readable.
                         buffer_.shrink_to_fit();
                         idle_ = true;
                         stream_.next_layer().expires_after(idle_timeout - wait);

@@ -2,9 +2,9 @@
 // server and upstream contexts, bytes both ways (gathered buffers included), a large
 // write to a slow reader that must wait for the socket and finish a record it began, a
 // read and a write pending at once, deadlines, buffered input, no use of a closed
-// socket's descriptor number, a reset peer, the end of a stream (close_notify, or a cut)
-// and the client's check of the server's name. Real sockets on loopback, in one
-// io_context run for a bounded time.
+// socket's descriptor number, a reset peer, the end of a stream (close_notify, also after
+// a large write, or a cut) and the client's check of the server's name. Real sockets on
+// loopback, in one io_context run for a bounded time.
 #define BOOST_TEST_MODULE tls_socket
 #include <boost/test/unit_test.hpp>
 
@@ -320,6 +320,33 @@ BOOST_AUTO_TEST_CASE(close_notify_ends_the_stream_and_a_cut_is_a_truncation) {
     BOOST_REQUIRE(after_notify.has_value() && after_cut.has_value());
     BOOST_TEST((*after_notify == asio::error::eof), after_notify->message());
     BOOST_TEST((*after_cut == asio::ssl::error::stream_truncated), after_cut->message());
+}
+
+BOOST_AUTO_TEST_CASE(close_notify_after_a_large_write_arrives_after_the_data) {
+    asio::io_context io;
+    TlsPair pair(io);
+    connect(io, pair);
+    const auto sent = pattern(8 * 1024 * 1024, 5);
+    std::size_t waited = 0;
+    std::optional<error_code> notified, end;
+    std::string received;
+    spawn(io, [&]() -> asio::awaitable<void> {
+        co_await write_like_the_proxy(*pair.server, sent, waited);
+        notified = co_await pair.server->send_close_notify();
+    });
+    spawn(io, [&]() -> asio::awaitable<void> {
+        asio::steady_timer pause(io, 300ms);
+        co_await pause.async_wait(asio::use_awaitable);
+        received = co_await read_all(*pair.client, sent.size());
+        std::array<char, 16> buffer;
+        auto [ec, n] = co_await pair.client->async_read_some(asio::buffer(buffer), use_tuple);
+        end = ec;
+    });
+    io.run_for(30s);
+    BOOST_REQUIRE(notified.has_value() && end.has_value());
+    BOOST_TEST(!*notified, notified->message());
+    BOOST_TEST((received == sent));
+    BOOST_TEST((*end == asio::error::eof), end->message());
 }
 
 BOOST_AUTO_TEST_CASE(a_peer_that_never_starts_the_handshake_hits_the_deadline) {
