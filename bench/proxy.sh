@@ -483,7 +483,6 @@ tls_info() { # proxy: negotiated protocol and cipher, once per proxy
 run_one() { # round mode workers proxy
   local round=$1 mode=$2 workers=$3 proxy=$4
   start_peer "$proxy" "$mode" "$workers"
-  LAST_IDLE=""
   measure_idle "$@"
   if [[ $mode == tls && $round == 1 && $workers == "${WORKERS_LIST%% *}" ]]; then tls_info "$proxy"; fi
   measure_load "$@"

@@ -62,8 +62,7 @@ def main():
     out.append("|---|---|--:|--:|--:|--:|--:|")
     for mode, workers in scenarios:
         name = f"{mode}, {workers} worker{'s' if workers > 1 else ''}"
-        metrics = LOAD_METRICS + IDLE_METRICS
-        for metric, label, digits in metrics:
+        for metric, label, digits in LOAD_METRICS + IDLE_METRICS:
             med = {p: median(mode, workers, p, metric) for p, _ in PROXIES}
             if all(v is None for v in med.values()):
                 continue

@@ -60,7 +60,6 @@ public:
 
     executor_type get_executor() noexcept { return socket_.get_executor(); }
     socket_type& socket() noexcept { return socket_; }
-    const socket_type& socket() const noexcept { return socket_; }
 
     // Hands the socket over; this object keeps no deadline.
     socket_type release_socket() {
@@ -143,10 +142,10 @@ public:
     explicit DeadlineSweep(asio::execution_context& context) : service(context) {}
 
     void watch(TimedSocket& socket);
-    // Cancels the pending operations of the sockets past their deadline.
-    void sweep(std::chrono::steady_clock::time_point now);
 
 private:
+    // Cancels the pending operations of the sockets past their deadline.
+    void sweep(std::chrono::steady_clock::time_point now);
     void shutdown() override;
     void arm();
 
@@ -158,9 +157,14 @@ private:
 
 }  // namespace detail
 
+// Non-blocking: a write is first tried at once (write_now), and OpenSSL calls recv and
+// send on it (TlsSocket). The flag moves with the socket, so a resumed one pays nothing.
 inline TimedSocket::TimedSocket(socket_type socket)
     : socket_(std::move(socket)),
-      sweep_(&asio::use_service<detail::DeadlineSweep>(asio::query(socket_.get_executor(), asio::execution::context))) {}
+      sweep_(&asio::use_service<detail::DeadlineSweep>(asio::query(socket_.get_executor(), asio::execution::context))) {
+    error_code ignored;  // a socket that cannot be set is broken: its next operation says so
+    if (socket_.is_open() && !socket_.non_blocking()) socket_.non_blocking(true, ignored);
+}
 
 // Only between operations: a pending operation's completion refers to the old object.
 inline TimedSocket::TimedSocket(TimedSocket&& other) noexcept

@@ -26,15 +26,16 @@ void empty_error_queue() {
 
 }  // namespace
 
+// The socket is non-blocking (TimedSocket), so OpenSSL's recv and send never block.
 TlsSocket::TlsSocket(TimedSocket socket, SSL_CTX* context) : socket_(std::move(socket)), ssl_(SSL_new(context)) {
     ignore_sigpipe();
-    error_code ec;
-    socket_.socket().non_blocking(true, ec);  // OpenSSL's recv and send must never block the worker
-    if (!ssl_ || ec || SSL_set_fd(ssl_.get(), static_cast<int>(socket_.socket().native_handle())) != 1) {
+    if (!ssl_ || SSL_set_fd(ssl_.get(), static_cast<int>(socket_.socket().native_handle())) != 1) {
         throw std::bad_alloc();
     }
     // A write retried after a wait may offer the same bytes from another buffer.
     SSL_set_mode(ssl_.get(), SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_ENABLE_PARTIAL_WRITE);
+    // A TLS 1.2 renegotiation could make a write wait for bytes already read.
+    SSL_set_options(ssl_.get(), SSL_OP_NO_RENEGOTIATION);
     // A whole record (or more) per recv, instead of its 5-byte header and then its body.
     SSL_set_read_ahead(ssl_.get(), 1);
 }
@@ -47,13 +48,7 @@ asio::awaitable<error_code> TlsSocket::handshake(Side side) {
     }
     // Each round trip waits on the socket, whose deadline ends the loop if the peer stalls.
     for (;;) {
-        if (!socket_.socket().is_open()) co_return error_code(asio::error::bad_descriptor);
-        empty_error_queue();
-        errno = 0;
-        const int result = SSL_do_handshake(ssl_.get());
-        const int saved_errno = errno;
-        if (result == 1) co_return error_code{};
-        const auto attempt = failure(result, saved_errno);
+        const auto attempt = call([this](std::size_t&) { return SSL_do_handshake(ssl_.get()); });
         if (!attempt.wait) co_return attempt.ec;
         auto [ec] = co_await socket_.async_wait(*attempt.wait, use_tuple);
         if (ec) co_return ec;
@@ -67,28 +62,28 @@ bool TlsSocket::expect_peer(const std::string& host, bool is_ip) {
     return X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size()) == 1;
 }
 
-TlsSocket::Attempt TlsSocket::read_once(asio::mutable_buffer into) {
+template <class SslCall>
+TlsSocket::Attempt TlsSocket::call(SslCall ssl_call) {
     if (!socket_.socket().is_open()) return Attempt::failed(asio::error::bad_descriptor);
-    if (into.size() == 0) return Attempt::moved(0);
     empty_error_queue();
-    std::size_t read = 0;
     errno = 0;
-    const int result = SSL_read_ex(ssl_.get(), into.data(), into.size(), &read);
+    std::size_t bytes = 0;
+    const int result = ssl_call(bytes);
     const int saved_errno = errno;
-    if (result == 1) return Attempt::moved(read);
+    if (result == 1) return Attempt::moved(bytes);
     return failure(result, saved_errno);
 }
 
+TlsSocket::Attempt TlsSocket::read_once(asio::mutable_buffer into) {
+    if (into.size() == 0) return Attempt::moved(0);
+    return call([&](std::size_t& read) { return SSL_read_ex(ssl_.get(), into.data(), into.size(), &read); });
+}
+
 TlsSocket::Attempt TlsSocket::write_once(asio::const_buffer plaintext) {
-    if (!socket_.socket().is_open()) return Attempt::failed(asio::error::bad_descriptor);
     if (plaintext.size() == 0) return Attempt::moved(0);
-    empty_error_queue();
-    std::size_t written = 0;
-    errno = 0;
-    const int result = SSL_write_ex(ssl_.get(), plaintext.data(), plaintext.size(), &written);
-    const int saved_errno = errno;
-    if (result == 1) return Attempt::moved(written);
-    return failure(result, saved_errno);
+    return call([&](std::size_t& written) {
+        return SSL_write_ex(ssl_.get(), plaintext.data(), plaintext.size(), &written);
+    });
 }
 
 TlsSocket::Attempt TlsSocket::failure(int result, int saved_errno) {
@@ -123,13 +118,10 @@ void TlsSocket::notify_close() noexcept {
 asio::awaitable<error_code> TlsSocket::send_close_notify() {
     // Each try sends what the socket takes; the deadline ends the loop if it never drains.
     for (;;) {
-        if (!socket_.socket().is_open()) co_return error_code(asio::error::bad_descriptor);
-        empty_error_queue();
-        errno = 0;
-        const int result = SSL_shutdown(ssl_.get());
-        const int saved_errno = errno;
-        if (result >= 0) co_return error_code{};  // sent (0: the peer's has not come yet)
-        const auto attempt = failure(result, saved_errno);
+        const auto attempt = call([this](std::size_t&) {
+            const int result = SSL_shutdown(ssl_.get());
+            return result >= 0 ? 1 : result;  // 0: sent, the peer's has not come yet
+        });
         if (attempt.wait != TimedSocket::socket_type::wait_write) co_return attempt.ec;
         auto [ec] = co_await socket_.async_wait(TimedSocket::socket_type::wait_write, use_tuple);
         if (ec) co_return ec;

@@ -118,6 +118,10 @@ private:
         static Attempt blocked(TimedSocket::socket_type::wait_type wait) { return {0, {}, wait}; }
     };
 
+    // One OpenSSL call (`int(std::size_t& bytes)`, 1 on success) with what every call
+    // needs around it: a socket still open, an empty error queue, errno kept.
+    template <class SslCall>
+    Attempt call(SslCall ssl_call);
     Attempt read_once(asio::mutable_buffer into);
     Attempt write_once(asio::const_buffer plaintext);
     Attempt failure(int result, int saved_errno);

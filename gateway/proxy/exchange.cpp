@@ -26,10 +26,10 @@ bool is_idempotent(http::verb method) {
     }
 }
 
-
 // Trailers obey the same rules as headers: no hop-by-hop fields, and none that the
 // route removes or sets (a client must not slip in a copy of an injected secret).
 void sanitize_trailers(http::fields& trailers, const config::HeaderRules& rules) {
+    if (trailers.begin() == trailers.end()) return;  // the usual case: nothing to check
     static const config::HeaderRules none;
     static const Secrets no_secrets;
     HeaderRewrite rewrite(trailers, none, no_secrets);

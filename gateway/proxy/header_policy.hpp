@@ -41,7 +41,6 @@ public:
     // Content-Length: `length` (the digits are kept in the rewrite).
     void replace_content_length(std::uint64_t length);
 
-    bool passes(const http::fields::value_type& field) const;
     // Each passing field, then the route's set headers and the replacements, as
     // "Name: value\r\n" lines.
     void write(std::string& out) const;
@@ -49,6 +48,7 @@ public:
     void apply_to(http::fields& fields) const;
 
 private:
+    bool passes(const http::fields::value_type& field) const;
     bool gateway_owns(std::string_view name) const;
     template <class Visit>
     void for_each_added(Visit&& visit) const;

@@ -88,9 +88,7 @@ bool write_now(Stream& out, std::string& prefix, const Buffers& buffers, std::si
     const auto all = beast::buffers_cat(asio::buffer(prefix), buffers);
     error_code ec;  // an error shows again in the asynchronous write of the rest
     if constexpr (std::is_same_v<Stream, TimedSocket>) {
-        auto& socket = out.socket();
-        if (!socket.non_blocking()) socket.non_blocking(true, ec);  // never block the worker
-        sent = ec ? 0 : socket.write_some(all, ec);
+        sent = out.socket().write_some(all, ec);  // non-blocking (TimedSocket)
     } else {
         sent = out.try_write(all, ec);
     }

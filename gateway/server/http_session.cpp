@@ -58,6 +58,8 @@ bool expects_continue(const http::request_header<>& request) {
 
 template <class Stream>
 class HttpSession final : public DrainableSession {
+    static constexpr bool tls = std::is_same_v<Stream, TlsSocket>;
+
 public:
     // `resumed`: a parked keep-alive connection whose next request is ready to read.
     HttpSession(Stream stream, Worker& worker, std::shared_ptr<const ListenerInfo> listener,
@@ -82,7 +84,7 @@ public:
     }
 
     asio::awaitable<void> run() {
-        if constexpr (!std::is_same_v<Stream, TimedSocket>) {
+        if constexpr (tls) {
             auto& listener_stats = worker_.stats().listener(listener_->name);
             beast::get_lowest_layer(stream_).expires_after(listener_->handshake_timeout);
             const auto ec = co_await stream_.handshake(TlsSocket::Side::server);
@@ -101,7 +103,10 @@ public:
                 // The client has only just been answered (at once, by write_now): serve the
                 // worker's other ready connections first, so that the read below usually
                 // finds the next request instead of costing a recv that fails with EAGAIN.
-                if (requests_served_ > 0) co_await asio::post(stream_.get_executor(), asio::use_awaitable);
+                // (A socket known to be readable needs no such turn.)
+                if (requests_served_ > 0 && !data_ready_) {
+                    co_await asio::post(stream_.get_executor(), asio::use_awaitable);
+                }
                 // A connection accepted just before the drain still gets its first request
                 // served. (No suspension between this check and idle_: a drain sees either.)
                 if (requests_served_ > 0 && worker_.shared().closing.load(std::memory_order_relaxed)) break;
@@ -114,22 +119,23 @@ public:
                 idle_ = false;
                 buffer_.commit(n);
                 if (ec == beast::error::timeout && wait < idle_timeout) {
-                    if constexpr (std::is_same_v<Stream, TimedSocket>) {
+                    if constexpr (!tls) {
                         // Idle for a while: wait for the next request outside this coroutine.
                         park_idle_connection(worker_, listener_, stream_.release_socket(),
                                              std::move(client_address_), idle_timeout - wait);
                         co_return;
-                    } else if (!stream_.idle_until_readable()) {
-                        data_ready_ = true;  // OpenSSL can go on without new input: read again
-                        continue;
                     } else {
                         // TLS state lives in the session, so it stays, but without its read
-                        // buffer until the socket is readable.
-                        buffer_.shrink_to_fit();
-                        idle_ = true;
-                        stream_.next_layer().expires_after(idle_timeout - wait);
-                        std::tie(ec) = co_await stream_.next_layer().async_wait(tcp::socket::wait_read, use_tuple);
-                        idle_ = false;
+                        // buffer until the socket is readable (unless OpenSSL can go on
+                        // without new input: then it reads again at once).
+                        ec = {};
+                        if (stream_.idle_until_readable()) {
+                            buffer_.shrink_to_fit();
+                            idle_ = true;
+                            stream_.next_layer().expires_after(idle_timeout - wait);
+                            std::tie(ec) = co_await stream_.next_layer().async_wait(tcp::socket::wait_read, use_tuple);
+                            idle_ = false;
+                        }
                         data_ready_ = !ec;
                         if (!ec) continue;
                     }
@@ -163,10 +169,17 @@ private:
     }
 
     void start_request() {
-        auto request_id = std::move(facts_.request_id);  // its capacity is reused
+        // The strings keep their capacity from one request to the next.
+        auto request_id = std::move(facts_.request_id);
+        auto method = std::move(facts_.method);
+        auto target = std::move(facts_.target);
         facts_ = RequestFacts{};
         facts_.request_id = std::move(request_id);
+        facts_.method = std::move(method);
+        facts_.target = std::move(target);
         facts_.request_id.clear();
+        facts_.method.clear();
+        facts_.target.clear();
         facts_.time = std::chrono::system_clock::now();
         facts_.start = steady::now();
     }
@@ -188,8 +201,8 @@ private:
         take_request_id(parser);
         facts_.method_class = observability::method_class_of(req.method());
         if (worker_.access_log().enabled()) {
-            facts_.method = std::string(req.method_string());
-            facts_.target = std::string(req.target());
+            facts_.method.assign(req.method_string());
+            facts_.target.assign(req.target());
         }
         const auto& request_id = facts_.request_id;
 
@@ -229,7 +242,7 @@ private:
             co_return co_await serve_handler(*handler, parser, request_id, config.limits);
         }
         if (handler) {
-            const handlers::RequestHead head{req, request_id, client_address_, is_tls()};
+            const handlers::RequestHead head{req, request_id, client_address_, tls};
             std::optional<handlers::Response> answer;
             try {
                 answer = co_await handler->before_proxy(head);
@@ -249,7 +262,7 @@ private:
             route,
             config,
             pool,
-            {client_address_, is_tls(), host, request_id},
+            {client_address_, tls, host, request_id},
             parser.keep_alive(),
             expects_continue(req),
             req.version(),
@@ -288,7 +301,7 @@ private:
         }
         facts_.bytes_in = body.size();
         http::request<http::string_body> message{std::move(req.base()), std::move(body)};
-        handlers::Request request{message, request_id, client_address_, is_tls()};
+        handlers::Request request{message, request_id, client_address_, tls};
         handlers::Response response;
         try {
             response = co_await handler.handle(request);
@@ -399,8 +412,6 @@ private:
                            facts_.bytes_in, facts_.bytes_out, total, facts_.upstream_time});
     }
 
-    bool is_tls() const { return !std::is_same_v<Stream, TimedSocket>; }
-
     // Ends the connection. After an answer sent before the request body was read, the
     // unread bytes are drained for a moment (like nginx's lingering close): closing with
     // unread data makes the kernel send a reset, which can destroy the answer in flight.
@@ -412,7 +423,7 @@ private:
             socket.close(ignored);
             co_return;
         }
-        if constexpr (!std::is_same_v<Stream, TimedSocket>) stream_.notify_close();
+        if constexpr (tls) stream_.notify_close();
         socket.shutdown(tcp::socket::shutdown_send, ignored);
         if (unread_body_) {
             constexpr std::size_t linger_limit = 1024 * 1024;

@@ -34,7 +34,7 @@ std::shared_ptr<ssl::context> make_server_tls_context(const config::TlsSettings&
     auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
     context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                          ssl::context::no_sslv3 | ssl::context::single_dh_use |
-                         SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+                         SSL_OP_CIPHER_SERVER_PREFERENCE);  // no renegotiation: TlsSocket
     restrict_versions(*context, tls.min_version);
     if (SSL_CTX_set_cipher_list(context->native_handle(), tls.ciphers.c_str()) != 1) {
         throw std::runtime_error("no usable cipher in the configured TLS cipher list");
@@ -53,8 +53,6 @@ std::shared_ptr<ssl::context> make_server_tls_context(const config::TlsSettings&
 std::shared_ptr<ssl::context> make_upstream_tls_context(const config::Upstream& upstream) {
     auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
     restrict_versions(*context, "1.2");
-    // A TLS 1.2 renegotiation could make a write wait for bytes already read.
-    SSL_CTX_set_options(context->native_handle(), SSL_OP_NO_RENEGOTIATION);
     SSL_CTX_set_alpn_protos(context->native_handle(), alpn_http11, sizeof alpn_http11);
     if (!upstream.verify) {
         context->set_verify_mode(ssl::verify_none);

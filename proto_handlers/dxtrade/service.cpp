@@ -49,7 +49,7 @@ boost::json::object restart_settings(const config::Config& config) {
     }
     if (auto* token = dxtrade.if_contains("token"); token && token->is_object()) token->get_object().erase("send_base64");
     if (auto* logout = dxtrade.if_contains("logout"); logout && logout->is_object()) logout->get_object().erase("wait_ms");
-    parts["dxtrade"] = dxtrade;
+    parts[section_name] = std::move(dxtrade);
     const auto settings = read_settings(config);
     if (const auto* upstreams = config.document.if_contains("upstreams"); upstreams && upstreams->is_object()) {
         if (const auto* upstream = upstreams->get_object().if_contains(settings.upstream)) parts["upstream"] = *upstream;
