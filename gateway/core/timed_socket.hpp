@@ -12,6 +12,7 @@
 #pragma once
 
 #include "gateway/core/asio_aliases.hpp"
+#include "gateway/core/drained_read.hpp"
 
 #include <boost/asio/associator.hpp>
 #include <boost/asio/async_result.hpp>
@@ -80,6 +81,10 @@ public:
         return asio::async_initiate<Token, void(error_code, std::size_t)>(
             [this](auto handler, const MutableBuffers& buffers) {
                 operation_started();
+                if constexpr (std::is_convertible_v<MutableBuffers, asio::mutable_buffer>) {
+                    const asio::mutable_buffer buffer = buffers;
+                    if (buffer.size() != 0) return detail::start_drained_read(socket_, *reactor_, buffer, wrap(std::move(handler)));
+                }
                 socket_.async_read_some(buffers, wrap(std::move(handler)));
             },
             token, buffers);
@@ -124,6 +129,7 @@ private:
     }
 
     socket_type socket_;
+    detail::Reactor* reactor_;  // for reads that skip the recv once the socket is known empty
     detail::DeadlineSweep* sweep_;
     clock::time_point deadline_ = clock::time_point::max();
     unsigned pending_ = 0;
@@ -161,6 +167,7 @@ private:
 // send on it (TlsSocket). The flag moves with the socket, so a resumed one pays nothing.
 inline TimedSocket::TimedSocket(socket_type socket)
     : socket_(std::move(socket)),
+      reactor_(&asio::use_service<detail::Reactor>(asio::query(socket_.get_executor(), asio::execution::context))),
       sweep_(&asio::use_service<detail::DeadlineSweep>(asio::query(socket_.get_executor(), asio::execution::context))) {
     error_code ignored;  // a socket that cannot be set is broken: its next operation says so
     if (socket_.is_open() && !socket_.non_blocking()) socket_.non_blocking(true, ignored);
@@ -170,6 +177,7 @@ inline TimedSocket::TimedSocket(socket_type socket)
 inline TimedSocket::TimedSocket(TimedSocket&& other) noexcept
     : detail::DeadlineHook(),
       socket_(std::move(other.socket_)),
+      reactor_(other.reactor_),
       sweep_(other.sweep_),
       deadline_(other.deadline_),
       timed_out_(other.timed_out_) {

@@ -149,10 +149,13 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
         request_bytes = sent.bytes;
     }
 
-    // The upstream cannot have answered yet: let the worker serve its other ready
-    // connections first, so that the read below usually finds the answer instead of
-    // costing a recv that fails with EAGAIN.
-    co_await asio::post(upstream.get_executor(), asio::use_awaitable);
+    // The upstream cannot have answered yet. Over TLS, let the worker serve its other
+    // ready connections first, so that the read below usually finds the answer instead
+    // of costing a recv that fails with EAGAIN. (A plain socket's read knows when the
+    // socket is empty: drained_read.hpp.)
+    if constexpr (std::is_same_v<UpstreamStream, TlsSocket>) {
+        co_await asio::post(upstream.get_executor(), asio::use_awaitable);
+    }
 
     // The response header, skipping interim 1xx answers (a 101 is not proxied yet).
     std::optional<http::response_parser<http::buffer_body>> parser;

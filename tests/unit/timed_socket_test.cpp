@@ -2,7 +2,7 @@
 // with beast::error::timeout within one sweep period, a deadline that ran out while
 // nothing was pending ends the next operation, a moved socket keeps its deadline, and
 // an io_context with only idle timed sockets left stops by itself (like one with plain
-// sockets). Real sockets on loopback.
+// sockets); reads that know the socket is empty miss no data. Real sockets on loopback.
 #define BOOST_TEST_MODULE timed_socket
 #include <boost/test/unit_test.hpp>
 
@@ -10,13 +10,18 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
 #include <array>
 #include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
 
 using namespace tg;
 using namespace std::chrono_literals;
@@ -147,4 +152,135 @@ BOOST_AUTO_TEST_CASE(idle_timed_sockets_do_not_keep_the_io_context_running) {
     BOOST_TEST(run_until_idle(io, 5s));
     const auto took_ms = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - start).count();
     BOOST_TEST(took_ms < slack.count());
+}
+
+// Reads remember when they emptied the socket (drained_read.hpp): the next read then
+// waits for the readiness edge instead of trying a recv first. Whatever the order of
+// data, reads and event-loop turns, no data may be missed or wait for more data.
+namespace {
+
+using Buffer = std::array<char, 64>;
+
+// Reads once and returns what came, or the error.
+asio::awaitable<std::pair<error_code, std::string>> read_once(TimedSocket& socket, Buffer& buffer) {
+    auto [ec, n] = co_await socket.async_read_some(asio::buffer(buffer), use_tuple);
+    co_return std::pair{ec, std::string(buffer.data(), n)};
+}
+
+// Sends `text` from `far` at once (it reaches the loopback peer's queue before this returns).
+void send_now(tcp::socket& far, std::string_view text) { asio::write(far, asio::buffer(text)); }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(data_that_arrives_between_reads_after_a_short_read_is_read) {
+    asio::io_context io;
+    SocketPair pair(io);
+    TimedSocket socket(std::move(pair.near));
+    std::vector<std::string> got;
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+        Buffer buffer;
+        socket.expires_after(5s);
+        send_now(pair.far, "first");
+        auto [ec1, first] = co_await read_once(socket, buffer);  // short: the socket is now empty
+        got.push_back(ec1 ? ec1.message() : first);
+        // Data arrives while no read is pending, and the worker goes on with other work
+        // (several event-loop turns, so the readiness edge is seen with nothing waiting).
+        send_now(pair.far, "second");
+        for (int i = 0; i < 3; ++i) co_await asio::post(io, asio::use_awaitable);
+        asio::steady_timer pause(io, 20ms);
+        co_await pause.async_wait(use_tuple);
+        auto [ec2, second] = co_await read_once(socket, buffer);
+        got.push_back(ec2 ? ec2.message() : second);
+        // Data sent in the same turn as the read starts, before it is queued.
+        send_now(pair.far, "third");
+        auto [ec3, third] = co_await read_once(socket, buffer);
+        got.push_back(ec3 ? ec3.message() : third);
+    }, asio::detached);
+    io.run_for(5s);
+    const std::vector<std::string> expected{"first", "second", "third"};
+    BOOST_TEST(got == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_read_waiting_on_an_empty_socket_completes_when_data_comes) {
+    asio::io_context io;
+    SocketPair pair(io);
+    TimedSocket socket(std::move(pair.near));
+    std::vector<std::string> got;
+    asio::steady_timer later(io);
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+        Buffer buffer;
+        socket.expires_after(5s);
+        send_now(pair.far, "ping");
+        auto [ec1, first] = co_await read_once(socket, buffer);
+        got.push_back(ec1 ? ec1.message() : first);
+        later.expires_after(50ms);
+        later.async_wait([&](error_code) { send_now(pair.far, "pong"); });
+        auto [ec2, second] = co_await read_once(socket, buffer);
+        got.push_back(ec2 ? ec2.message() : second);
+        later.expires_after(50ms);
+        later.async_wait([&](error_code) { pair.far.shutdown(tcp::socket::shutdown_send); });
+        auto [ec3, third] = co_await read_once(socket, buffer);
+        got.push_back(ec3 ? ec3.message() : third);
+    }, asio::detached);
+    io.run_for(5s);
+    const std::vector<std::string> expected{"ping", "pong", error_code(asio::error::eof).message()};
+    BOOST_TEST(got == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_read_that_fills_its_buffer_is_followed_by_the_rest_at_once) {
+    asio::io_context io;
+    SocketPair pair(io);
+    TimedSocket socket(std::move(pair.near));
+    std::string got;
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+        std::array<char, 4> buffer;
+        socket.expires_after(5s);
+        send_now(pair.far, "0123456789");
+        while (got.size() < 10) {
+            auto [ec, n] = co_await socket.async_read_some(asio::buffer(buffer), use_tuple);
+            if (ec) co_return;
+            got.append(buffer.data(), n);
+        }
+    }, asio::detached);
+    io.run_for(5s);
+    BOOST_TEST(got == "0123456789");
+}
+
+BOOST_AUTO_TEST_CASE(a_read_cancelled_through_its_slot_leaves_the_socket_readable) {
+    using namespace asio::experimental::awaitable_operators;
+    asio::io_context io;
+    SocketPair pair(io);
+    TimedSocket socket(std::move(pair.near));
+    std::size_t winner = 99;
+    std::string after;
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+        Buffer buffer;
+        socket.expires_after(5s);
+        send_now(pair.far, "x");
+        co_await read_once(socket, buffer);
+        asio::steady_timer timer(io, 30ms);
+        auto race = co_await (socket.async_read_some(asio::buffer(buffer), use_tuple) || timer.async_wait(use_tuple));
+        winner = race.index();
+        send_now(pair.far, "after");
+        auto [ec, text] = co_await read_once(socket, buffer);
+        after = ec ? ec.message() : text;
+    }, asio::detached);
+    io.run_for(5s);
+    BOOST_TEST(winner == 1u);  // the timer: the read was cancelled, not completed
+    BOOST_TEST(after == "after");
+}
+
+BOOST_AUTO_TEST_CASE(a_read_on_a_closed_socket_fails_at_once) {
+    asio::io_context io;
+    SocketPair pair(io);
+    TimedSocket socket(std::move(pair.near));
+    socket.socket().close();
+    error_code result;
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+        Buffer buffer;
+        auto [ec, n] = co_await socket.async_read_some(asio::buffer(buffer), use_tuple);
+        result = ec;
+    }, asio::detached);
+    BOOST_TEST(run_until_idle(io, 5s));
+    BOOST_TEST((result == asio::error::bad_descriptor), result.message());
 }
