@@ -8,6 +8,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <mutex>
+#include <set>
 #include <stdexcept>
 
 namespace tg::test {
@@ -117,10 +119,20 @@ Request make_request(http::verb method, const std::string& target, std::string b
     return request;
 }
 
+// The kernel may hand the same free port to two calls in a row (it is free again once the
+// probe closes), and a test that starts two servers on one port talks to the wrong one.
+// So a port is handed out at most once per process.
 std::uint16_t unused_port() {
+    static std::mutex mutex;
+    static std::set<std::uint16_t> handed_out;
     asio::io_context io;
-    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-    return acceptor.local_endpoint().port();
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+        const auto port = acceptor.local_endpoint().port();
+        std::lock_guard lock(mutex);
+        if (handed_out.insert(port).second) return port;
+    }
+    throw std::runtime_error("unused_port: no port that was not handed out already");
 }
 
 }  // namespace tg::test
