@@ -23,6 +23,7 @@
 #include <boost/asio/detail/memory.hpp>
 #include <boost/asio/detail/reactor.hpp>
 #include <boost/asio/detail/reactor_op.hpp>
+#include <boost/asio/detail/reactive_socket_service_base.hpp>
 #include <boost/asio/detail/socket_ops.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/version.hpp>
@@ -37,30 +38,14 @@ namespace tg::detail {
 
 using Reactor = asio::detail::reactor;
 
-// The socket's reactor registration, which basic_socket keeps protected.
+// What Asio keeps protected: the socket's implementation (its reactor registration) and
+// the socket service's own start and per-operation cancellation, reused as they are.
 struct SocketInternals : asio::ip::tcp::socket {
-    static auto& of(asio::ip::tcp::socket& socket) {
-        return (socket.*&SocketInternals::impl_).get_implementation();
-    }
+    static auto& of(asio::ip::tcp::socket& socket) { return socket.*&SocketInternals::impl_; }
 };
-
-// Per-operation cancellation (the awaitable operators use it), as Asio's socket read has.
-class DrainedReadCancellation {
-public:
-    DrainedReadCancellation(Reactor& reactor, Reactor::per_descriptor_data& data, int descriptor)
-        : reactor_(&reactor), data_(&data), descriptor_(descriptor) {}
-
-    void operator()(asio::cancellation_type_t type) {
-        using asio::cancellation_type;
-        if (!!(type & (cancellation_type::terminal | cancellation_type::partial | cancellation_type::total))) {
-            reactor_->cancel_ops_by_key(descriptor_, *data_, Reactor::read_op, this);
-        }
-    }
-
-private:
-    Reactor* reactor_;
-    Reactor::per_descriptor_data* data_;
-    int descriptor_;
+struct SocketServiceInternals : asio::detail::reactive_socket_service_base {
+    using Cancellation = reactor_op_cancellation;
+    static constexpr auto start = &SocketServiceInternals::start_op;
 };
 
 template <class Handler, class IoExecutor>
@@ -81,7 +66,8 @@ public:
                                                           true, o->ec_, o->bytes_transferred_)) {
             return not_done;  // EAGAIN: wait for the edge
         }
-        if (o->ec_ && o->ec_ != asio::error::eof) return done;  // errors keep Asio's own rule
+        // After an error the socket is not known to be empty: the next read tries again.
+        if (o->ec_ && o->ec_ != asio::error::eof) return done;
         return o->bytes_transferred_ < o->buffer_.size() ? done_and_exhausted : done;
     }
 
@@ -106,28 +92,24 @@ private:
     asio::detail::handler_work<Handler, IoExecutor> work_;
 };
 
-// Starts the read; `handler` gets (error_code, bytes). The buffer is not empty.
+// Starts the read; `handler` gets (error_code, bytes). The buffer is not empty. As Asio's
+// own async_receive, with this operation in place of its own.
 template <class Handler>
 void start_drained_read(asio::ip::tcp::socket& socket, Reactor& reactor, asio::mutable_buffer buffer,
                         Handler&& handler) {
     using Op = DrainedReadOp<std::decay_t<Handler>, asio::ip::tcp::socket::executor_type>;
-    auto& impl = SocketInternals::of(socket);
+    auto& io_object = SocketInternals::of(socket);
+    auto& impl = io_object.get_implementation();
     const bool is_continuation = boost_asio_handler_cont_helpers::is_continuation(handler);
     auto slot = asio::get_associated_cancellation_slot(handler);
 
     typename Op::ptr p = {asio::detail::addressof(handler), Op::ptr::allocate(handler), nullptr};
-    p.p = new (p.v) Op(impl.socket_, buffer, handler, socket.get_executor());
+    p.p = new (p.v) Op(impl.socket_, buffer, handler, io_object.get_executor());
     if (slot.is_connected()) {
-        p.p->cancellation_key_ =
-            &slot.template emplace<DrainedReadCancellation>(reactor, impl.reactor_data_, impl.socket_);
+        p.p->cancellation_key_ = &slot.template emplace<SocketServiceInternals::Cancellation>(
+            &reactor, &impl.reactor_data_, impl.socket_, Reactor::read_op);
     }
-    // As Asio's own start: a socket nobody made non-blocking is made so for Asio's use.
-    namespace ops = asio::detail::socket_ops;
-    if ((impl.state_ & ops::non_blocking) || ops::set_internal_non_blocking(impl.socket_, impl.state_, true, p.p->ec_)) {
-        reactor.start_op(Reactor::read_op, impl.socket_, impl.reactor_data_, p.p, is_continuation, true);
-    } else {
-        reactor.post_immediate_completion(p.p, is_continuation);
-    }
+    (io_object.get_service().*SocketServiceInternals::start)(impl, Reactor::read_op, p.p, is_continuation, true, false);
     p.v = p.p = nullptr;
 }
 

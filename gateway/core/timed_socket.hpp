@@ -54,6 +54,10 @@ public:
     using socket_type = asio::ip::tcp::socket;
     using executor_type = socket_type::executor_type;
 
+    // A read that emptied the socket makes the next one wait for readiness without
+    // trying a recv first (drained_read.hpp).
+    static constexpr bool reads_know_when_empty = true;
+
     explicit TimedSocket(socket_type socket);
     TimedSocket(TimedSocket&& other) noexcept;
     TimedSocket& operator=(TimedSocket&&) = delete;
@@ -83,7 +87,9 @@ public:
                 operation_started();
                 if constexpr (std::is_convertible_v<MutableBuffers, asio::mutable_buffer>) {
                     const asio::mutable_buffer buffer = buffers;
-                    if (buffer.size() != 0) return detail::start_drained_read(socket_, *reactor_, buffer, wrap(std::move(handler)));
+                    if (buffer.size() != 0) {
+                        return detail::start_drained_read(socket_, reactor(), buffer, wrap(std::move(handler)));
+                    }
                 }
                 socket_.async_read_some(buffers, wrap(std::move(handler)));
             },
@@ -98,6 +104,12 @@ public:
                 socket_.async_write_some(buffers, wrap(std::move(handler)));
             },
             token, buffers);
+    }
+
+    // Sends what the socket takes now, without waiting (the socket is non-blocking).
+    template <class ConstBuffers>
+    std::size_t try_write(const ConstBuffers& buffers, error_code& ec) {
+        return socket_.write_some(buffers, ec);
     }
 
     template <class Token>
@@ -120,6 +132,8 @@ private:
         return {this, std::forward<Handler>(handler)};
     }
 
+    detail::Reactor& reactor() noexcept;
+
     // A socket is watched only while it has both a deadline and a pending operation, so
     // the sweep never keeps an io_context running by itself.
     void operation_started();
@@ -129,7 +143,6 @@ private:
     }
 
     socket_type socket_;
-    detail::Reactor* reactor_;  // for reads that skip the recv once the socket is known empty
     detail::DeadlineSweep* sweep_;
     clock::time_point deadline_ = clock::time_point::max();
     unsigned pending_ = 0;
@@ -139,15 +152,18 @@ private:
 namespace detail {
 
 // The sockets of one execution context that have a deadline, and the sweep that
-// enforces them. Created on first use; one thread at a time, like the sockets.
+// enforces them; also the context's reactor, for reads (drained_read.hpp). Created on
+// first use; one thread at a time, like the sockets.
 class DeadlineSweep final : public asio::execution_context::service {
 public:
     static constexpr std::chrono::milliseconds period{20};
     static inline asio::execution_context::id id;
 
-    explicit DeadlineSweep(asio::execution_context& context) : service(context) {}
+    explicit DeadlineSweep(asio::execution_context& context)
+        : service(context), reactor_(asio::use_service<Reactor>(context)) {}
 
     void watch(TimedSocket& socket);
+    Reactor& reactor() noexcept { return reactor_; }
 
 private:
     // Cancels the pending operations of the sockets past their deadline.
@@ -155,6 +171,7 @@ private:
     void shutdown() override;
     void arm();
 
+    Reactor& reactor_;
     boost::intrusive::list<TimedSocket, boost::intrusive::constant_time_size<false>> sockets_;
     std::optional<asio::steady_timer> timer_;
     bool armed_ = false;
@@ -167,7 +184,6 @@ private:
 // send on it (TlsSocket). The flag moves with the socket, so a resumed one pays nothing.
 inline TimedSocket::TimedSocket(socket_type socket)
     : socket_(std::move(socket)),
-      reactor_(&asio::use_service<detail::Reactor>(asio::query(socket_.get_executor(), asio::execution::context))),
       sweep_(&asio::use_service<detail::DeadlineSweep>(asio::query(socket_.get_executor(), asio::execution::context))) {
     error_code ignored;  // a socket that cannot be set is broken: its next operation says so
     if (socket_.is_open() && !socket_.non_blocking()) socket_.non_blocking(true, ignored);
@@ -177,12 +193,13 @@ inline TimedSocket::TimedSocket(socket_type socket)
 inline TimedSocket::TimedSocket(TimedSocket&& other) noexcept
     : detail::DeadlineHook(),
       socket_(std::move(other.socket_)),
-      reactor_(other.reactor_),
       sweep_(other.sweep_),
       deadline_(other.deadline_),
       timed_out_(other.timed_out_) {
     BOOST_ASSERT(other.pending_ == 0 && !other.is_linked());
 }
+
+inline detail::Reactor& TimedSocket::reactor() noexcept { return sweep_->reactor(); }
 
 inline void TimedSocket::expires_at(clock::time_point deadline) {
     deadline_ = deadline;

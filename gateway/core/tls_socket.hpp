@@ -39,6 +39,10 @@ public:
     // The largest plaintext of one TLS record: a write sends at most this much at a time.
     static constexpr std::size_t record_size = 16 * 1024;
 
+    // OpenSSL reads the socket itself, so a read cannot know the socket is empty and
+    // tries a recv first (TimedSocket's reads know: drained_read.hpp).
+    static constexpr bool reads_know_when_empty = false;
+
     // Throws std::bad_alloc when OpenSSL cannot create the connection.
     TlsSocket(TimedSocket socket, SSL_CTX* context);
     TlsSocket(TlsSocket&& other) noexcept = default;  // only between operations
@@ -71,9 +75,11 @@ public:
     // first record of them and finishes sending it instead.
     template <class ConstBuffers>
     std::size_t try_write(const ConstBuffers& buffers, error_code& ec) {
+        constexpr int max_records = 4;  // about 64 KiB; what is left goes by an asynchronous write
         beast::buffers_suffix<ConstBuffers> rest(buffers);
+        const std::size_t total = asio::buffer_size(buffers);
         std::size_t written = 0;
-        for (int records = 0; records < 4 && asio::buffer_size(rest) != 0; ++records) {
+        for (int records = 0; records < max_records && written < total; ++records) {
             const auto attempt = write_once(plaintext_of(rest));
             if (attempt.wait || attempt.ec) {
                 ec = attempt.ec;

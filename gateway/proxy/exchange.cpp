@@ -149,11 +149,10 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
         request_bytes = sent.bytes;
     }
 
-    // The upstream cannot have answered yet. Over TLS, let the worker serve its other
-    // ready connections first, so that the read below usually finds the answer instead
-    // of costing a recv that fails with EAGAIN. (A plain socket's read knows when the
-    // socket is empty: drained_read.hpp.)
-    if constexpr (std::is_same_v<UpstreamStream, TlsSocket>) {
+    // The upstream cannot have answered yet. Unless the read knows the socket is empty,
+    // let the worker serve its other ready connections first, so that the read below
+    // usually finds the answer instead of costing a recv that fails with EAGAIN.
+    if constexpr (!UpstreamStream::reads_know_when_empty) {
         co_await asio::post(upstream.get_executor(), asio::use_awaitable);
     }
 

@@ -87,11 +87,7 @@ template <class Stream, class Buffers>
 bool write_now(Stream& out, std::string& prefix, const Buffers& buffers, std::size_t& sent) {
     const auto all = beast::buffers_cat(asio::buffer(prefix), buffers);
     error_code ec;  // an error shows again in the asynchronous write of the rest
-    if constexpr (std::is_same_v<Stream, TimedSocket>) {
-        sent = out.socket().write_some(all, ec);  // non-blocking (TimedSocket)
-    } else {
-        sent = out.try_write(all, ec);
-    }
+    sent = out.try_write(all, ec);
     if (sent != beast::buffer_bytes(all)) return false;
     prefix.clear();
     return true;

@@ -39,8 +39,9 @@ asio::awaitable<void> end_writing(Stream& stream, bool orderly) {
     beast::get_lowest_layer(stream).socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
 }
 
-// Copies bytes from one side to the other until the source ends. An orderly end is
-// passed on as a half-close; an error ends the whole tunnel.
+// Copies bytes from one side to the other until the source ends. An end of the stream
+// is passed on as a half-close (with close_notify only when it was orderly: a TLS stream
+// cut short is not made to look complete); another error ends the whole tunnel.
 template <class From, class To>
 asio::awaitable<void> pump(From& from, beast::flat_buffer& pending, To& to, Activity& activity,
                            std::uint64_t& bytes) {

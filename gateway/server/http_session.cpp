@@ -100,12 +100,12 @@ public:
         // (GCC 12 miscompiles co_await inside a loop condition: keep it a statement.)
         for (;;) {
             if (buffer_.size() == 0) {
-                // The client has only just been answered (at once, by write_now). Over TLS,
-                // serve the worker's other ready connections first, so that the read below
-                // usually finds the next request instead of costing a recv that fails with
-                // EAGAIN. (A socket known to be readable needs no such turn; a plain socket's
-                // read knows when the socket is empty: drained_read.hpp.)
-                if constexpr (tls) {
+                // The client has only just been answered (at once, by write_now). Unless the
+                // read knows the socket is empty, serve the worker's other ready connections
+                // first, so that the read below usually finds the next request instead of
+                // costing a recv that fails with EAGAIN. (A socket known to be readable needs
+                // no such turn.)
+                if constexpr (!Stream::reads_know_when_empty) {
                     if (requests_served_ > 0 && !data_ready_) {
                         co_await asio::post(stream_.get_executor(), asio::use_awaitable);
                     }

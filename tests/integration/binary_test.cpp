@@ -126,8 +126,10 @@ BOOST_AUTO_TEST_CASE(tls_listener_serves_tls12_and_13_with_alpn_and_refuses_olde
     const std::string tls = R"(, "tls": {"cert_file": ")" + (dir.path() / "cert.pem").string() + R"(", "key_file": ")" +
                             (dir.path() / "key.pem").string() + R"(", "handshake_timeout_ms": 500})";
     RunningGateway gateway(dir, plain_config(port, upstream.url(), tls), {port});
-    const std::string url = "https://localhost:" + port_text(port) + "/echo/over-tls";
-    const std::string curl = "curl -sS -v --cacert " + (dir.path() / "cert.pem").string() + " ";
+    const std::string base = "https://localhost:" + port_text(port);
+    const std::string quiet_curl = "curl -sS --cacert " + (dir.path() / "cert.pem").string() + " ";
+    const std::string url = base + "/echo/over-tls";
+    const std::string curl = quiet_curl + "-v ";
 
     const auto ok = run_command(curl + url);
     BOOST_TEST(ok.exit_code == 0, ok.output);
@@ -136,8 +138,6 @@ BOOST_AUTO_TEST_CASE(tls_listener_serves_tls12_and_13_with_alpn_and_refuses_olde
     BOOST_TEST(ok.output.find("\"x-forwarded-proto\":\"https\"") != std::string::npos, ok.output);
 
     // Bodies of many TLS records both ways, and a second request on the same connection.
-    const std::string base = "https://localhost:" + port_text(port);
-    const std::string quiet_curl = "curl -sS --cacert " + (dir.path() / "cert.pem").string() + " ";
     const std::string size = std::to_string(20 * 1024 * 1024);
     const std::string report = "-w '%{http_code} %{size_download} %{num_connects}\\n' ";
     const auto download = run_command(quiet_curl + "-o /dev/null -o /dev/null " + report + base + "/bytes/" + size +
@@ -169,12 +169,7 @@ BOOST_AUTO_TEST_CASE(https_upstream_is_verified_by_certificate_and_host_name) {
     make_certificate(dir, "stranger", "DNS:localhost");
     // The TLS front: one in-process gateway per certificate, each proxying to the origin.
     auto tls_front = [&](const std::string& name) {
-        return std::make_unique<InProcessGateway>(R"({"workers": 1,
-          "listeners": [{"name": "public", "address": "127.0.0.1", "port": 0,
-                         "tls": {"cert_file": ")" + (dir.path() / (name + ".pem")).string() + R"(",
-                                 "key_file": ")" + (dir.path() / (name + ".key")).string() + R"("}}],
-          "upstreams": {"origin": {"servers": [")" + origin.url() + R"("]}},
-          "routes": [{"match": {"prefix": "/"}, "upstream": "origin"}]})");
+        return std::make_unique<InProcessGateway>(tls_proxy_config(dir, name, origin.url()));
     };
     auto good = tls_front("localhost");
     auto wrong_name = tls_front("other.test");

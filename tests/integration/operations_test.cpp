@@ -479,11 +479,7 @@ BOOST_AUTO_TEST_CASE(over_a_tls_listener_echo_and_both_closes_propagate) {
     TempDir dir;
     make_certificate(dir, "localhost", "DNS:localhost");
     const auto ca = (dir.path() / "localhost.pem").string();
-    InProcessGateway gateway(R"({"workers": 1,
-      "listeners": [{"name": "public", "address": "127.0.0.1", "port": 0,
-                     "tls": {"cert_file": ")" + ca + R"(", "key_file": ")" + (dir.path() / "localhost.key").string() + R"("}}],
-      "upstreams": {"app": {"servers": [")" + sandbox.url() + R"("]}},
-      "routes": [{"match": {"prefix": "/"}, "upstream": "app"}]})");
+    InProcessGateway gateway(tls_proxy_config(dir, "localhost", sandbox.url()));
 
     TlsWebSocketClient client;
     BOOST_REQUIRE(client.open(gateway.port(), "", ca) == 101u);

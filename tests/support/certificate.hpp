@@ -12,4 +12,8 @@ namespace tg::test {
 // Fails the test when openssl does.
 void make_certificate(const TempDir& dir, const std::string& name, const std::string& san);
 
+// A one-worker gateway config: a TLS listener on a port chosen at run time with the
+// certificate <dir>/<name>.pem, proxying everything to `upstream_url`.
+std::string tls_proxy_config(const TempDir& dir, const std::string& name, const std::string& upstream_url);
+
 }  // namespace tg::test

@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "gateway/core/timed_socket.hpp"
+#include "tests/support/socket_pair.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -30,16 +31,7 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
-// A connected pair of sockets on loopback.
-struct SocketPair {
-    explicit SocketPair(asio::io_context& io) : near(io), far(io) {
-        tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-        near.connect(acceptor.local_endpoint());
-        acceptor.accept(far);
-    }
-    tcp::socket near;
-    tcp::socket far;
-};
+using test::SocketPair;
 
 constexpr auto slack = detail::DeadlineSweep::period + 200ms;  // one sweep, plus a loaded machine
 
@@ -161,10 +153,10 @@ namespace {
 
 using Buffer = std::array<char, 64>;
 
-// Reads once and returns what came, or the error.
-asio::awaitable<std::pair<error_code, std::string>> read_once(TimedSocket& socket, Buffer& buffer) {
+// Reads once and returns what came, or the error's message.
+asio::awaitable<std::string> read_once(TimedSocket& socket, Buffer& buffer) {
     auto [ec, n] = co_await socket.async_read_some(asio::buffer(buffer), use_tuple);
-    co_return std::pair{ec, std::string(buffer.data(), n)};
+    co_return ec ? ec.message() : std::string(buffer.data(), n);
 }
 
 // Sends `text` from `far` at once (it reaches the loopback peer's queue before this returns).
@@ -181,20 +173,17 @@ BOOST_AUTO_TEST_CASE(data_that_arrives_between_reads_after_a_short_read_is_read)
         Buffer buffer;
         socket.expires_after(5s);
         send_now(pair.far, "first");
-        auto [ec1, first] = co_await read_once(socket, buffer);  // short: the socket is now empty
-        got.push_back(ec1 ? ec1.message() : first);
+        got.push_back(co_await read_once(socket, buffer));  // short: the socket is now empty
         // Data arrives while no read is pending, and the worker goes on with other work
         // (several event-loop turns, so the readiness edge is seen with nothing waiting).
         send_now(pair.far, "second");
         for (int i = 0; i < 3; ++i) co_await asio::post(io, asio::use_awaitable);
         asio::steady_timer pause(io, 20ms);
         co_await pause.async_wait(use_tuple);
-        auto [ec2, second] = co_await read_once(socket, buffer);
-        got.push_back(ec2 ? ec2.message() : second);
+        got.push_back(co_await read_once(socket, buffer));
         // Data sent in the same turn as the read starts, before it is queued.
         send_now(pair.far, "third");
-        auto [ec3, third] = co_await read_once(socket, buffer);
-        got.push_back(ec3 ? ec3.message() : third);
+        got.push_back(co_await read_once(socket, buffer));
     }, asio::detached);
     io.run_for(5s);
     const std::vector<std::string> expected{"first", "second", "third"};
@@ -211,16 +200,13 @@ BOOST_AUTO_TEST_CASE(a_read_waiting_on_an_empty_socket_completes_when_data_comes
         Buffer buffer;
         socket.expires_after(5s);
         send_now(pair.far, "ping");
-        auto [ec1, first] = co_await read_once(socket, buffer);
-        got.push_back(ec1 ? ec1.message() : first);
+        got.push_back(co_await read_once(socket, buffer));
         later.expires_after(50ms);
         later.async_wait([&](error_code) { send_now(pair.far, "pong"); });
-        auto [ec2, second] = co_await read_once(socket, buffer);
-        got.push_back(ec2 ? ec2.message() : second);
+        got.push_back(co_await read_once(socket, buffer));
         later.expires_after(50ms);
         later.async_wait([&](error_code) { pair.far.shutdown(tcp::socket::shutdown_send); });
-        auto [ec3, third] = co_await read_once(socket, buffer);
-        got.push_back(ec3 ? ec3.message() : third);
+        got.push_back(co_await read_once(socket, buffer));
     }, asio::detached);
     io.run_for(5s);
     const std::vector<std::string> expected{"ping", "pong", error_code(asio::error::eof).message()};
@@ -262,8 +248,7 @@ BOOST_AUTO_TEST_CASE(a_read_cancelled_through_its_slot_leaves_the_socket_readabl
         auto race = co_await (socket.async_read_some(asio::buffer(buffer), use_tuple) || timer.async_wait(use_tuple));
         winner = race.index();
         send_now(pair.far, "after");
-        auto [ec, text] = co_await read_once(socket, buffer);
-        after = ec ? ec.message() : text;
+        after = co_await read_once(socket, buffer);
     }, asio::detached);
     io.run_for(5s);
     BOOST_TEST(winner == 1u);  // the timer: the read was cancelled, not completed

@@ -11,6 +11,7 @@
 #include "gateway/core/tls_socket.hpp"
 #include "gateway/server/tls.hpp"
 #include "tests/support/certificate.hpp"
+#include "tests/support/socket_pair.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -47,12 +48,9 @@ struct TlsPair {
         upstream.ca_file = listener.cert_file;
         client_context = server::make_upstream_tls_context(upstream);
 
-        tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-        tcp::socket near(io), far(io);
-        near.connect(acceptor.local_endpoint());
-        acceptor.accept(far);
-        client.emplace(TimedSocket(std::move(near)), client_context->native_handle());
-        server.emplace(TimedSocket(std::move(far)), server_context->native_handle());
+        test::SocketPair sockets(io);
+        client.emplace(TimedSocket(std::move(sockets.near)), client_context->native_handle());
+        server.emplace(TimedSocket(std::move(sockets.far)), server_context->native_handle());
     }
 
     test::TempDir dir;
@@ -254,10 +252,9 @@ BOOST_AUTO_TEST_CASE(after_a_close_nothing_touches_the_old_descriptor_number) {
     asio::io_context io;
     TlsPair pair(io);
     connect(io, pair);
-    tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-    tcp::socket near(io), far(io);
-    near.connect(acceptor.local_endpoint());
-    acceptor.accept(far);
+    test::SocketPair other(io);
+    auto& near = other.near;
+    auto& far = other.far;
 
     near.non_blocking(true);  // a regression then fails instead of blocking the test
     const int old_number = pair.client->next_layer().socket().native_handle();
