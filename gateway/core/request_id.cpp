@@ -1,6 +1,7 @@
 #include "gateway/core/request_id.hpp"
 
 #include <algorithm>
+#include <array>
 #include <random>
 
 namespace tg {
@@ -14,9 +15,13 @@ bool is_valid_request_id(std::string_view id) {
 
 namespace {
 
+// 16 hex digits, appended at once (per character, the capacity checks cost more than
+// the digits).
 void append_hex(std::uint64_t bits, std::string& out) {
     static constexpr char digits[] = "0123456789abcdef";
-    for (int shift = 60; shift >= 0; shift -= 4) out += digits[(bits >> shift) & 0xf];
+    std::array<char, 16> hex;
+    for (auto at = hex.rbegin(); at != hex.rend(); ++at, bits >>= 4) *at = digits[bits & 0xf];
+    out.append(hex.data(), hex.size());
 }
 
 }  // namespace

@@ -82,9 +82,9 @@ ResponseFraming framing_of(const ProxyRequest& r, const http::response_parser<ht
     return framing;
 }
 
-// The response header as the client gets it.
-std::string client_response_head(const ProxyRequest& r, const http::response_header<>& res,
-                                 const ResponseFraming& framing, bool keep_alive) {
+// The response header as the client gets it, appended to `out`.
+void write_client_response_head(const ProxyRequest& r, const http::response_header<>& res,
+                                const ResponseFraming& framing, bool keep_alive, std::string& out) {
     HeaderRewrite fields(res, r.route.response_headers, r.config.secrets);
     fields.replace("X-Request-Id", r.forwarding.request_id);
     if (framing.content_length) {
@@ -97,12 +97,41 @@ std::string client_response_head(const ProxyRequest& r, const http::response_hea
     } else if (r.client_version < 11) {
         fields.replace("Connection", "keep-alive");
     }
-    std::string head;
-    head.reserve(512);
-    write_response_head(res, fields, head);
-    return head;
+    write_response_head(res, fields, out);
 }
 
+// The request body, after its header went (answering Expect: 100-continue first):
+// done with the bytes sent in bytes_in, or how the attempt failed.
+template <class ClientStream, class UpstreamStream>
+asio::awaitable<Attempt> send_request_body(ClientStream& client, beast::flat_buffer& client_buffer, ProxyRequest& r,
+                                           UpstreamStream& upstream) {
+    const auto& limits = r.config.limits;
+    const auto& upstream_config = r.pool.upstream();
+    if (r.expect_continue) {
+        static constexpr std::string_view interim = "HTTP/1.1 100 Continue\r\n\r\n";
+        beast::get_lowest_layer(client).expires_after(limits.idle_timeout);
+        auto [ec, n] = co_await asio::async_write(client, asio::buffer(interim), use_tuple);
+        if (ec) co_return abort_both();
+    }
+    ScratchBuffer scratch;
+    const auto sent = co_await relay_body(client, client_buffer, r.parser, upstream, r.parser.chunked(),
+                                          limits.idle_timeout, upstream_config.response_timeout, scratch.span(),
+                                          [&](http::fields& trailers) { sanitize_trailers(trailers, r.route.request_headers); });
+    if (sent.failure == RelayResult::Failure::body_limit) co_return fail(tg::errors::payload_too_large);
+    if (sent.failure == RelayResult::Failure::read) co_return abort_both();
+    if (sent.failure == RelayResult::Failure::write) {
+        log::warn("upstream ", upstream_config.name, ": sending the request body failed: ", sent.error.message());
+        co_return fail(tg::errors::bad_gateway);
+    }
+    Attempt done;
+    done.bytes_in = sent.bytes;
+    co_return done;
+}
+
+// One exchange over one upstream connection. Its coroutine frame is allocated for
+// every request, so it is kept under the 1,020 bytes Asio recycles: the response
+// parser lives in the connection, and the request body is sent by a coroutine of
+// its own.
 template <class ClientStream, class UpstreamStream>
 asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& client_buffer, ProxyRequest& r,
                                     UpstreamConnection& connection, UpstreamStream& upstream, bool reused) {
@@ -112,13 +141,16 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
     const bool has_request_body = !r.parser.is_done();
     const bool may_retry_after_send = reused && is_idempotent(req.method()) && !has_request_body;
 
-    auto request_header = upstream_request_head(r, r.pool.host_header(connection.server_index));
+    // The connection's string keeps its capacity: no allocation per header.
+    auto& head = connection.head;
+    head.clear();  // moved from if the last response was relayed
+    write_upstream_request_head(r, r.pool.host_header(connection.server_index), head);
     connection.tcp().expires_after(upstream_config.response_timeout);
     const asio::const_buffer no_body;
     error_code write_ec;
     std::size_t sent = 0;
-    if (!write_now(upstream, request_header, no_body, sent)) {
-        write_ec = co_await write_rest(upstream, request_header, no_body, sent);
+    if (!write_now(upstream, head, no_body, sent)) {
+        write_ec = co_await write_rest(upstream, head, no_body, sent);
     }
     if (write_ec) {
         if (reused) co_return Attempt{Attempt::Kind::retry};
@@ -126,27 +158,11 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
         co_return fail(tg::errors::bad_gateway);
     }
 
-    std::optional<ScratchBuffer> scratch;
     std::uint64_t request_bytes = 0;
     if (has_request_body) {
-        if (r.expect_continue) {
-            static constexpr std::string_view interim = "HTTP/1.1 100 Continue\r\n\r\n";
-            beast::get_lowest_layer(client).expires_after(limits.idle_timeout);
-            auto [ec, n] = co_await asio::async_write(client, asio::buffer(interim), use_tuple);
-            if (ec) co_return abort_both();
-        }
-        scratch.emplace();
-        const auto sent = co_await relay_body(client, client_buffer, r.parser, upstream, r.parser.chunked(),
-                                              limits.idle_timeout, upstream_config.response_timeout, scratch->span(),
-                                              [&](http::fields& trailers) { sanitize_trailers(trailers, r.route.request_headers); });
-        if (sent.failure == RelayResult::Failure::body_limit) co_return fail(tg::errors::payload_too_large);
-        if (sent.failure == RelayResult::Failure::read) co_return abort_both();
-        if (sent.failure == RelayResult::Failure::write) {
-            log::warn("upstream ", upstream_config.name, ": sending the request body failed: ",
-                      sent.error.message());
-            co_return fail(tg::errors::bad_gateway);
-        }
-        request_bytes = sent.bytes;
+        const auto body = co_await send_request_body(client, client_buffer, r, upstream);
+        if (body.kind != Attempt::Kind::done) co_return body;
+        request_bytes = body.bytes_in;
     }
 
     // The upstream cannot have answered yet. Unless the read knows the socket is empty,
@@ -157,7 +173,7 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
     }
 
     // The response header, skipping interim 1xx answers (a 101 is not proxied yet).
-    std::optional<http::response_parser<http::buffer_body>> parser;
+    auto& parser = connection.response;
     for (;;) {
         parser.emplace();
         parser->header_limit(upstream_header_limit);
@@ -188,23 +204,26 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
     auto& res = parser->get();
     const bool closing = r.closing && r.closing->load(std::memory_order_relaxed);
     const bool keep_alive = r.client_keep_alive && !closing && !framing.close_after && r.parser.is_done();
-    auto response_header = client_response_head(r, res, framing, keep_alive);
+    write_client_response_head(r, res, framing, keep_alive, head);
 
     Attempt outcome;
     outcome.status = res.result_int();
     outcome.bytes_in = request_bytes;
-    if (parser->is_done()) {
+    ScratchBuffer scratch;
+    const auto body = framing.chunked_out ? std::span<char>{} : whole_body_in_buffer(*parser, connection.buffer, scratch.span());
+    if (parser->is_done()) {  // no body, or all of it in hand: header and body go in one write
         beast::get_lowest_layer(client).expires_after(limits.idle_timeout);
-        if (!write_now(client, response_header, no_body, sent)) {
-            write_ec = co_await write_rest(client, response_header, no_body, sent);
+        const asio::const_buffer piece(body.data(), body.size());
+        if (!write_now(client, head, piece, sent)) {
+            write_ec = co_await write_rest(client, head, piece, sent);
         }
         if (write_ec) co_return abort_both();
+        outcome.bytes_out = body.size();
     } else {
-        if (!scratch) scratch.emplace();
         const auto received = co_await relay_body(upstream, connection.buffer, *parser, client, framing.chunked_out,
-                                                  upstream_config.response_timeout, limits.idle_timeout, scratch->span(),
+                                                  upstream_config.response_timeout, limits.idle_timeout, scratch.span(),
                                                   [&](http::fields& trailers) { sanitize_trailers(trailers, r.route.response_headers); },
-                                                  std::move(response_header));
+                                                  std::move(head));
         if (received.failure == RelayResult::Failure::read && received.bytes == 0) {
             // Nothing reached the client yet (the header waits for the first body bytes).
             log::warn("upstream ", upstream_config.name, ": response body broken off: ", received.error.message());
@@ -229,7 +248,8 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
 
 }  // namespace
 
-std::string upstream_request_head(const ProxyRequest& r, std::string_view host, std::initializer_list<HeaderLine> extra) {
+void write_upstream_request_head(const ProxyRequest& r, std::string_view host, std::string& out,
+                                 std::initializer_list<HeaderLine> extra) {
     const auto& req = r.parser.get();
     HeaderRewrite fields(req, r.route.request_headers, r.config.secrets);
     fields.drop("Expect");
@@ -241,10 +261,7 @@ std::string upstream_request_head(const ProxyRequest& r, std::string_view host, 
         fields.replace_content_length(*content_length);
     }
     for (const auto& line : extra) fields.replace(line.name, line.value);
-    std::string head;
-    head.reserve(512);
-    write_request_head(req, fields, head);
-    return head;
+    write_request_head(req, fields, out);
 }
 
 const ErrorInfo& acquire_error(const AcquireResult& acquired) {
@@ -271,6 +288,7 @@ asio::awaitable<ProxyOutcome> proxy_request(ClientStream& client, beast::flat_bu
                 return attempt_on(client, client_buffer, request, connection, upstream, acquired.reused);
             },
             connection.stream);
+        connection.response.reset();  // a pooled connection holds no response fields
         if (step.kind == Attempt::Kind::done && step.upstream_reusable) {
             request.pool.release(std::move(acquired.connection));
         } else {

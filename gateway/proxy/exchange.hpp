@@ -41,9 +41,9 @@ struct ProxyOutcome {
 
 // The request header as the upstream gets it: HTTP/1.1, hop-by-hop fields out, the
 // route's rules, the forwarding headers, the body's framing, the server's Host, and
-// `extra` lines (the WebSocket upgrade).
-std::string upstream_request_head(const ProxyRequest& request, std::string_view host,
-                                  std::initializer_list<HeaderLine> extra = {});
+// `extra` lines (the WebSocket upgrade). Appended to `out`.
+void write_upstream_request_head(const ProxyRequest& request, std::string_view host, std::string& out,
+                                 std::initializer_list<HeaderLine> extra = {});
 
 // The answer when no connection to the upstream could be made.
 const ErrorInfo& acquire_error(const AcquireResult& acquired);

@@ -104,6 +104,25 @@ asio::awaitable<error_code> write_rest(Stream& out, std::string& prefix, const B
     co_return ec;
 }
 
+// The body when it came whole with its header, as a small response's usually does:
+// parsed out of `in_buffer` into `scratch` at once, without a coroutine of its own.
+// Empty, and nothing parsed, when the body is not all there yet, is chunked or does not
+// fit: relay_body then does the work.
+template <bool isRequest>
+std::span<char> whole_body_in_buffer(http::parser<isRequest, http::buffer_body>& parser, beast::flat_buffer& in_buffer,
+                                     std::span<char> scratch) {
+    const auto length = parser.content_length_remaining();
+    if (parser.is_done() || parser.chunked() || !length || *length > scratch.size() || *length > in_buffer.size()) {
+        return {};
+    }
+    auto& body = parser.get().body();
+    body.data = scratch.data();
+    body.size = scratch.size();
+    error_code ec;
+    parse_buffered(parser, in_buffer, ec);  // cannot fail: the bytes are all there and only copied
+    return scratch.first(scratch.size() - body.size);
+}
+
 // `pending_header`, when not empty, is written with the first piece of the body.
 template <bool isRequest, class In, class Out, class TrailerFilter>
 asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,

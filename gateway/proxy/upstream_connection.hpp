@@ -6,13 +6,18 @@
 #include "gateway/core/tls_socket.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
 
 #include <chrono>
+#include <optional>
+#include <string>
 #include <variant>
 
 namespace tg::proxy {
 
 namespace beast = boost::beast;
+namespace http = boost::beast::http;
 
 using PlainStream = TimedSocket;
 using TlsStream = TlsSocket;
@@ -38,6 +43,12 @@ public:
 
     std::variant<PlainStream, TlsStream> stream;
     beast::flat_buffer buffer;
+    // The response being read (in the connection, not in the exchange's coroutine
+    // frame, which it would push past the size Asio recycles).
+    std::optional<http::response_parser<http::buffer_body>> response;
+    // The request header being sent, then the response header for the client: one
+    // string that keeps its capacity from one exchange to the next.
+    std::string head;
     std::size_t server_index;
     std::chrono::steady_clock::time_point idle_since{};
 };

@@ -101,8 +101,9 @@ asio::awaitable<ProxyOutcome> tunnel_on(ClientStream& client, beast::flat_buffer
     outcome.server = &upstream_config.servers[connection.server_index];
 
     const std::string_view upgrade_requested = r.parser.get()[http::field::upgrade];
-    const auto request_head = upstream_request_head(r, r.pool.host_header(connection.server_index),
-                                                    {{"Connection", "Upgrade"}, {"Upgrade", upgrade_requested}});
+    std::string request_head;
+    write_upstream_request_head(r, r.pool.host_header(connection.server_index), request_head,
+                                {{"Connection", "Upgrade"}, {"Upgrade", upgrade_requested}});
     connection.tcp().expires_after(upstream_config.response_timeout);
     auto [write_ec, written] = co_await asio::async_write(upstream, asio::buffer(request_head), use_tuple);
     if (write_ec) {

@@ -151,6 +151,7 @@ public:
             const auto state = worker_.state();
             start_request();
             const bool keep_alive = co_await handle_request(*state);
+            request_parser_.reset();  // an idle connection holds no request fields
             ++requests_served_;
             if (facts_.status != 0) record();
             if (!keep_alive || worker_.shared().closing.load(std::memory_order_relaxed)) break;
@@ -187,9 +188,13 @@ private:
         facts_.start = steady::now();
     }
 
+    // Allocated for every request, so its coroutine frame is kept under the 1,020 bytes
+    // Asio recycles: the parser lives in the session, and every answer other than a
+    // proxied one is made in a coroutine of its own (GCC gives every local a place in
+    // the frame, whether its branch runs or not).
     asio::awaitable<bool> handle_request(WorkerState& state) {
         const auto& config = *state.runtime->config;
-        RequestParser parser;
+        auto& parser = request_parser_.emplace();
         parser.header_limit(static_cast<std::uint32_t>(config.limits.header_bytes));
         parser.body_limit(config.limits.body_bytes);
         error_code ec;
@@ -198,35 +203,16 @@ private:
             std::tie(ec, std::ignore) = co_await http::async_read_header(stream_, buffer_, parser, use_tuple);
         }
         if (ec) co_return co_await answer_read_error(ec, parser);
+        note_request(parser);
 
         auto& req = parser.get();
-        head_request_ = req.method() == http::verb::head;
-        take_request_id(parser);
-        facts_.method_class = observability::method_class_of(req.method());
-        if (worker_.access_log().enabled()) {
-            facts_.method.assign(req.method_string());
-            facts_.target.assign(req.target());
-        }
-        const auto& request_id = facts_.request_id;
-
         if (const auto problem = check_framing_and_host(parser)) {
-            log::info("request ", request_id, " from ", client_address_, " refused: ", problem);
-            co_await send_error(errors::bad_request, false);
-            co_return false;
+            log::info("request ", facts_.request_id, " from ", client_address_, " refused: ", problem);
+            co_return co_await send_error(errors::bad_request, false);
         }
         const auto path = routing_path(req.target());
-        if (!path) {
-            co_await send_error(errors::bad_request, false);
-            co_return false;
-        }
-        if (listener_->admin) {
-            facts_.route = "(admin)";
-            if (auto* handler = service_admin_handler(*path)) {
-                co_return co_await serve_handler(*handler, parser, request_id, config.limits);
-            }
-            auto response = answer_admin(worker_.shared(), *path, req.method(), request_id);
-            co_return co_await send(std::move(response), keep_alive_after_error(parser));
-        }
+        if (!path) co_return co_await send_error(errors::bad_request, false);
+        if (listener_->admin) co_return co_await answer_admin_request(*path, config.limits);
 
         const std::string_view host = req[http::field::host];  // the fields are never edited: a stable view
         const auto match = state.runtime->router.match(host, *path, req.method_string());
@@ -234,28 +220,18 @@ private:
             co_return co_await send_error(errors::not_found, keep_alive_after_error(parser));
         }
         if (match.kind == routing::RouteMatch::Kind::method_not_allowed) {
-            auto response = make_method_not_allowed(match.allow, request_id);
-            co_return co_await send(std::move(response), keep_alive_after_error(parser));
+            co_return co_await send_method_not_allowed(match.allow);
         }
         const auto& route = config.routes[match.route_index];
         facts_.route = route.name;
         facts_.route_stats = state.route_stats[match.route_index];
         auto* handler = state.handlers[match.route_index].get();
         if (handler && !handler->acts_before_proxy()) {
-            co_return co_await serve_handler(*handler, parser, request_id, config.limits);
+            co_return co_await serve_handler(*handler, parser, facts_.request_id, config.limits);
         }
         if (handler) {
-            const handlers::RequestHead head{req, request_id, client_address_, tls};
-            std::optional<handlers::Response> answer;
-            try {
-                answer = co_await handler->before_proxy(head);
-            } catch (const std::exception& e) {
-                log::error("request ", request_id, ": handler failed before proxying: ", e.what());
-                answer = make_error_response(errors::internal, request_id);
-            }
-            if (answer) {
-                co_return co_await send(std::move(*answer), keep_alive_after_error(parser));
-            }
+            const auto answered = co_await answer_before_proxy(*handler);
+            if (answered) co_return *answered;
         }
 
         auto& pool = *state.pools[state.runtime->route_upstream[match.route_index]];
@@ -265,7 +241,7 @@ private:
             route,
             config,
             pool,
-            {client_address_, tls, host, request_id},
+            {client_address_, tls, host, facts_.request_id},
             parser.keep_alive(),
             expects_continue(req),
             req.version(),
@@ -287,6 +263,49 @@ private:
         // delimited by the connection's end: reset instead of closing.
         if (outcome.aborted) reset_on_close_ = true;
         co_return outcome.keep_alive;
+    }
+
+    // What the access log, the metrics and the answer need from a request's header.
+    void note_request(RequestParser& parser) {
+        const auto& req = parser.get();
+        head_request_ = req.method() == http::verb::head;
+        take_request_id(parser);
+        facts_.method_class = observability::method_class_of(req.method());
+        if (worker_.access_log().enabled()) {
+            facts_.method.assign(req.method_string());
+            facts_.target.assign(req.target());
+        }
+    }
+
+    asio::awaitable<bool> answer_admin_request(const std::string& path, const config::Limits& limits) {
+        auto& parser = *request_parser_;
+        facts_.route = "(admin)";
+        if (auto* handler = service_admin_handler(path)) {
+            co_return co_await serve_handler(*handler, parser, facts_.request_id, limits);
+        }
+        auto response = answer_admin(worker_.shared(), path, parser.get().method(), facts_.request_id);
+        co_return co_await send(std::move(response), keep_alive_after_error(parser));
+    }
+
+    asio::awaitable<bool> send_method_not_allowed(const std::string& allow) {
+        auto response = make_method_not_allowed(allow, facts_.request_id);
+        co_return co_await send(std::move(response), keep_alive_after_error(*request_parser_));
+    }
+
+    // A handler that may answer before the request is proxied. Empty when it let the
+    // request through; otherwise whether the connection stays open after its answer.
+    asio::awaitable<std::optional<bool>> answer_before_proxy(handlers::Handler& handler) {
+        auto& parser = *request_parser_;
+        const handlers::RequestHead head{parser.get(), facts_.request_id, client_address_, tls};
+        std::optional<handlers::Response> answer;
+        try {
+            answer = co_await handler.before_proxy(head);
+        } catch (const std::exception& e) {
+            log::error("request ", facts_.request_id, ": handler failed before proxying: ", e.what());
+            answer = make_error_response(errors::internal, facts_.request_id);
+        }
+        if (!answer) co_return std::nullopt;
+        co_return co_await send(std::move(*answer), keep_alive_after_error(parser));
     }
 
     asio::awaitable<bool> serve_handler(handlers::Handler& handler, RequestParser& parser,
@@ -443,6 +462,7 @@ private:
 
     Stream stream_;
     beast::flat_buffer buffer_;
+    std::optional<RequestParser> request_parser_;  // the request being served
     Worker& worker_;
     std::shared_ptr<const ListenerInfo> listener_;
     std::string client_address_;

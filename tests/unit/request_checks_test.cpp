@@ -72,6 +72,12 @@ BOOST_AUTO_TEST_CASE(request_ids_are_validated_and_generated) {
     BOOST_TEST(a.size() == 32u);
     BOOST_TEST(is_valid_request_id(a));
     BOOST_TEST(a != b);
+    // A per-worker prefix, then the counter in hex, most significant digit first.
+    BOOST_TEST(a.substr(0, 16) == b.substr(0, 16));
+    BOOST_TEST(a.substr(16) == "0000000000000000");
+    BOOST_TEST(b.substr(16) == "0000000000000001");
+    for (int i = 2; i < 0x1a2; ++i) ids.next();
+    BOOST_TEST(ids.next().substr(16) == "00000000000001a2");
     RequestIdGenerator another_worker;  // its own random prefix: no id in common
     BOOST_TEST(another_worker.next() != a);
 }
