@@ -12,7 +12,7 @@
 #pragma once
 
 #include "gateway/core/asio_aliases.hpp"
-#include "gateway/core/drained_read.hpp"
+#include "gateway/core/reactor_op.hpp"
 
 #include <boost/asio/associator.hpp>
 #include <boost/asio/async_result.hpp>
@@ -54,10 +54,6 @@ public:
     using socket_type = asio::ip::tcp::socket;
     using executor_type = socket_type::executor_type;
 
-    // A read that emptied the socket makes the next one wait for readiness without
-    // trying a recv first (drained_read.hpp).
-    static constexpr bool reads_know_when_empty = true;
-
     explicit TimedSocket(socket_type socket);
     TimedSocket(TimedSocket&& other) noexcept;
     TimedSocket& operator=(TimedSocket&&) = delete;
@@ -88,7 +84,9 @@ public:
                 if constexpr (std::is_convertible_v<MutableBuffers, asio::mutable_buffer>) {
                     const asio::mutable_buffer buffer = buffers;
                     if (buffer.size() != 0) {
-                        return detail::start_drained_read(socket_, reactor(), buffer, wrap(std::move(handler)));
+                        return detail::start_reactor_op(socket_, reactor(), detail::Reactor::read_op,
+                                                        detail::DrainingRecv{socket_.native_handle(), buffer},
+                                                        wrap(std::move(handler)));
                     }
                 }
                 socket_.async_read_some(buffers, wrap(std::move(handler)));
@@ -110,6 +108,18 @@ public:
     template <class ConstBuffers>
     std::size_t try_write(const ConstBuffers& buffers, error_code& ec) {
         return socket_.write_some(buffers, ec);
+    }
+
+    // Runs `perform` (reactor_op.hpp) when the socket is ready for `direction`, and at
+    // once unless the socket is known to be empty; the handler gets (error_code, bytes).
+    template <class Perform, class Token>
+    auto async_perform(detail::Direction direction, Perform perform, Token&& token) {
+        return asio::async_initiate<Token, void(error_code, std::size_t)>(
+            [this](auto handler, detail::Direction direction, Perform perform) {
+                operation_started();
+                detail::start_reactor_op(socket_, reactor(), direction, std::move(perform), wrap(std::move(handler)));
+            },
+            token, direction, std::move(perform));
     }
 
     template <class Token>
@@ -152,7 +162,7 @@ private:
 namespace detail {
 
 // The sockets of one execution context that have a deadline, and the sweep that
-// enforces them; also the context's reactor, for reads (drained_read.hpp). Created on
+// enforces them; also the context's reactor, for reads (reactor_op.hpp). Created on
 // first use; one thread at a time, like the sockets.
 class DeadlineSweep final : public asio::execution_context::service {
 public:

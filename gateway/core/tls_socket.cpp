@@ -1,5 +1,6 @@
 #include "gateway/core/tls_socket.hpp"
 
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
@@ -24,6 +25,16 @@ void empty_error_queue() {
     if (ERR_peek_error() != 0) ERR_clear_error();
 }
 
+// The socket BIO's callback: after each recv, whether it came back short of what OpenSSL
+// asked for (the socket was empty then), into the flag its argument points to.
+long note_short_recv(BIO* bio, int operation, const char*, std::size_t asked, int, long, int result,
+                     std::size_t* received) {
+    if (operation == (BIO_CB_READ | BIO_CB_RETURN) && result > 0) {
+        *reinterpret_cast<bool*>(BIO_get_callback_arg(bio)) = *received < asked;
+    }
+    return result;
+}
+
 }  // namespace
 
 // The socket is non-blocking (TimedSocket), so OpenSSL's recv and send never block.
@@ -38,6 +49,17 @@ TlsSocket::TlsSocket(TimedSocket socket, SSL_CTX* context) : socket_(std::move(s
     SSL_set_options(ssl_.get(), SSL_OP_NO_RENEGOTIATION);
     // A whole record (or more) per recv, instead of its 5-byte header and then its body.
     SSL_set_read_ahead(ssl_.get(), 1);
+    BIO_set_callback_ex(SSL_get_rbio(ssl_.get()), note_short_recv);
+    point_recv_notes_here();
+}
+
+TlsSocket::TlsSocket(TlsSocket&& other) noexcept
+    : socket_(std::move(other.socket_)), ssl_(std::move(other.ssl_)), last_recv_short_(other.last_recv_short_) {
+    point_recv_notes_here();
+}
+
+void TlsSocket::point_recv_notes_here() {
+    BIO_set_callback_arg(SSL_get_rbio(ssl_.get()), reinterpret_cast<char*>(&last_recv_short_));
 }
 
 asio::awaitable<error_code> TlsSocket::handshake(Side side) {
@@ -76,6 +98,8 @@ TlsSocket::Attempt TlsSocket::call(SslCall ssl_call) {
 
 TlsSocket::Attempt TlsSocket::read_once(asio::mutable_buffer into) {
     if (into.size() == 0) return Attempt::moved(0);
+    // Only a recv made by this read says anything about the socket now.
+    last_recv_short_ = false;
     return call([&](std::size_t& read) { return SSL_read_ex(ssl_.get(), into.data(), into.size(), &read); });
 }
 
@@ -127,6 +151,8 @@ asio::awaitable<error_code> TlsSocket::send_close_notify() {
         if (ec) co_return ec;
     }
 }
+
+bool TlsSocket::read_emptied_socket() const { return last_recv_short_ && !has_buffered_input(); }
 
 bool TlsSocket::has_buffered_input() const { return SSL_has_pending(ssl_.get()) == 1; }
 

@@ -1,6 +1,6 @@
 // A TLS connection that OpenSSL runs directly on the socket's descriptor, as nginx does:
-// SSL_read and SSL_write call recv and send themselves, and the socket is waited on
-// (async_wait) only when OpenSSL says it would block. asio::ssl::stream instead puts a
+// SSL_read and SSL_write call recv and send themselves, inside operations of the
+// socket's reactor (reactor_op.hpp), which run them again when the socket is ready. asio::ssl::stream instead puts a
 // memory BIO pair between OpenSSL and the socket; next to it this saves a copy of every
 // record each way, the two 17 KiB record buffers its engine keeps per connection, and an
 // asynchronous socket operation per read and per write: bytes already there are read, and
@@ -15,9 +15,7 @@
 
 #include "gateway/core/timed_socket.hpp"
 
-#include <boost/asio/append.hpp>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>  // stream_truncated: the peer closed without close_notify
 #include <boost/beast/core/buffers_suffix.hpp>
 
@@ -39,13 +37,9 @@ public:
     // The largest plaintext of one TLS record: a write sends at most this much at a time.
     static constexpr std::size_t record_size = 16 * 1024;
 
-    // OpenSSL reads the socket itself, so a read cannot know the socket is empty and
-    // tries a recv first (TimedSocket's reads know: drained_read.hpp).
-    static constexpr bool reads_know_when_empty = false;
-
     // Throws std::bad_alloc when OpenSSL cannot create the connection.
     TlsSocket(TimedSocket socket, SSL_CTX* context);
-    TlsSocket(TlsSocket&& other) noexcept = default;  // only between operations
+    TlsSocket(TlsSocket&& other) noexcept;  // only between operations
     TlsSocket& operator=(TlsSocket&&) = delete;
 
     executor_type get_executor() noexcept { return socket_.get_executor(); }
@@ -61,12 +55,12 @@ public:
 
     template <class MutableBuffers, class Token>
     auto async_read_some(const MutableBuffers& buffers, Token&& token) {
-        return start(token, [this, into = first_buffer(buffers)] { return read_once(into); });
+        return start(token, detail::Reactor::read_op, [this, into = first_buffer(buffers)] { return read_once(into); });
     }
 
     template <class ConstBuffers, class Token>
     auto async_write_some(const ConstBuffers& buffers, Token&& token) {
-        return start(token, [this, buffers] { return write_once(plaintext_of(buffers)); });
+        return start(token, detail::Reactor::write_op, [this, buffers] { return write_once(plaintext_of(buffers)); });
     }
 
     // Writes what the socket takes now, without waiting, and returns how many bytes
@@ -107,6 +101,8 @@ public:
 
     template <class Action, class Handler>
     struct Operation;  // public for its asio::associator specialization
+    template <class Action>
+    struct Step;
 
 private:
     struct FreeSsl {
@@ -131,6 +127,10 @@ private:
     Attempt read_once(asio::mutable_buffer into);
     Attempt write_once(asio::const_buffer plaintext);
     Attempt failure(int result, int saved_errno);
+    // The last read's last recv came back short, and OpenSSL holds no unread bytes: the
+    // socket was empty after it.
+    bool read_emptied_socket() const;
+    void point_recv_notes_here();
 
     template <class Buffers>
     static auto first_buffer(const Buffers& buffers) {
@@ -155,45 +155,73 @@ private:
     }
 
     template <class Token, class Action>
-    auto start(Token& token, Action action);
+    auto start(Token& token, detail::Direction direction, Action action);
 
     TimedSocket socket_;
     std::unique_ptr<SSL, FreeSsl> ssl_;
+    bool last_recv_short_ = false;  // set by the socket BIO's callback, during a read
 };
 
-// Tries the action at once; waits for the socket only when OpenSSL would block. A result
-// available at once is posted, never delivered inside the initiating call.
+// The reactor's step for one read or write: one OpenSSL call. When OpenSSL wants the
+// other direction first (a read that must send, a write that must receive: rare, as
+// renegotiation is refused), it ends with would_block and Operation waits for that.
+template <class Action>
+struct TlsSocket::Step {
+    TlsSocket* tls;
+    detail::Direction direction;
+    Action action;
+
+    detail::PerformStatus operator()(error_code& ec, std::size_t& bytes) {
+        const auto attempt = action();
+        if (attempt.wait) {
+            const auto ready_for = direction == detail::Reactor::read_op ? TimedSocket::socket_type::wait_read
+                                                                         : TimedSocket::socket_type::wait_write;
+            if (*attempt.wait == ready_for) return detail::PerformStatus::not_done;
+            ec = asio::error::would_block;
+            return detail::PerformStatus::done;
+        }
+        ec = attempt.ec;
+        bytes = attempt.bytes;
+        const bool emptied = direction == detail::Reactor::read_op && !ec && tls->read_emptied_socket();
+        return emptied ? detail::PerformStatus::done_and_exhausted : detail::PerformStatus::done;
+    }
+};
+
+// The action in a reactor operation of its direction, and a wait for the other
+// direction when OpenSSL needs that first.
 template <class Action, class Handler>
 struct TlsSocket::Operation {
     TlsSocket* tls;
+    detail::Direction direction;
     Action action;
     Handler handler;
 
-    void start() {
-        auto attempt = action();
-        if (attempt.wait) return wait(*attempt.wait);
-        const auto executor = asio::get_associated_executor(handler, tls->get_executor());
-        asio::post(executor, asio::append(std::move(handler), attempt.ec, attempt.bytes));
+    void start() { tls->socket_.async_perform(direction, Step<Action>{tls, direction, action}, std::move(*this)); }
+
+    void operator()(error_code ec, std::size_t bytes) {
+        if (ec == asio::error::would_block) {
+            const auto other = direction == detail::Reactor::read_op ? TimedSocket::socket_type::wait_write
+                                                                     : TimedSocket::socket_type::wait_read;
+            return tls->socket_.async_wait(other, std::move(*this));
+        }
+        std::move(handler)(ec, bytes);
     }
 
-    // The socket is ready, or the wait failed (timeout, cancellation).
+    // The other direction is ready, or the wait failed (timeout, cancellation).
     void operator()(error_code ec) {
         if (ec) return std::move(handler)(ec, std::size_t{0});
-        auto attempt = action();
-        if (attempt.wait) return wait(*attempt.wait);
-        std::move(handler)(attempt.ec, attempt.bytes);
+        start();
     }
-
-    void wait(TimedSocket::socket_type::wait_type what) { tls->socket_.async_wait(what, std::move(*this)); }
 };
 
 template <class Token, class Action>
-auto TlsSocket::start(Token& token, Action action) {
+auto TlsSocket::start(Token& token, detail::Direction direction, Action action) {
     return asio::async_initiate<Token, void(error_code, std::size_t)>(
-        [this](auto handler, Action action) {
-            Operation<Action, std::decay_t<decltype(handler)>>{this, std::move(action), std::move(handler)}.start();
+        [this](auto handler, detail::Direction direction, Action action) {
+            Operation<Action, std::decay_t<decltype(handler)>>{this, direction, std::move(action), std::move(handler)}
+                .start();
         },
-        token, std::move(action));
+        token, direction, std::move(action));
 }
 
 }  // namespace tg

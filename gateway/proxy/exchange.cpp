@@ -4,7 +4,6 @@
 #include "gateway/proxy/header_writer.hpp"
 #include "gateway/proxy/relay.hpp"
 
-#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
 #include <memory>
@@ -163,13 +162,6 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
         const auto body = co_await send_request_body(client, client_buffer, r, upstream);
         if (body.kind != Attempt::Kind::done) co_return body;
         request_bytes = body.bytes_in;
-    }
-
-    // The upstream cannot have answered yet. Unless the read knows the socket is empty,
-    // let the worker serve its other ready connections first, so that the read below
-    // usually finds the answer instead of costing a recv that fails with EAGAIN.
-    if constexpr (!UpstreamStream::reads_know_when_empty) {
-        co_await asio::post(upstream.get_executor(), asio::use_awaitable);
     }
 
     // The response header, skipping interim 1xx answers (a 101 is not proxied yet).

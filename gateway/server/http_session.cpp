@@ -15,7 +15,6 @@
 #include "gateway/server/worker.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
 #include <optional>
@@ -100,16 +99,6 @@ public:
         // (GCC 12 miscompiles co_await inside a loop condition: keep it a statement.)
         for (;;) {
             if (buffer_.size() == 0) {
-                // The client has only just been answered (at once, by write_now). Unless the
-                // read knows the socket is empty, serve the worker's other ready connections
-                // first, so that the read below usually finds the next request instead of
-                // costing a recv that fails with EAGAIN. (A socket known to be readable needs
-                // no such turn.)
-                if constexpr (!Stream::reads_know_when_empty) {
-                    if (requests_served_ > 0 && !data_ready_) {
-                        co_await asio::post(stream_.get_executor(), asio::use_awaitable);
-                    }
-                }
                 // A connection accepted just before the drain still gets its first request
                 // served. (No suspension between this check and idle_: a drain sees either.)
                 if (requests_served_ > 0 && worker_.shared().closing.load(std::memory_order_relaxed)) break;

@@ -146,7 +146,7 @@ BOOST_AUTO_TEST_CASE(idle_timed_sockets_do_not_keep_the_io_context_running) {
     BOOST_TEST(took_ms < slack.count());
 }
 
-// Reads remember when they emptied the socket (drained_read.hpp): the next read then
+// Reads remember when they emptied the socket (reactor_op.hpp): the next read then
 // waits for the readiness edge instead of trying a recv first. Whatever the order of
 // data, reads and event-loop turns, no data may be missed or wait for more data.
 namespace {

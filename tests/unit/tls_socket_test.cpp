@@ -1,7 +1,8 @@
 // TlsSocket, OpenSSL run directly on the socket: the handshake with the gateway's own
 // server and upstream contexts, bytes both ways (gathered buffers included), a large
 // write to a slow reader that must wait for the socket and finish a record it began, a
-// read and a write pending at once, deadlines, buffered input, no use of a closed
+// read and a write pending at once, deadlines, buffered input, reads that mark the socket
+// empty, a write that must read first, no use of a closed
 // socket's descriptor number, a reset peer, the end of a stream (close_notify, also after
 // a large write, or a cut) and the client's check of the server's name. Real sockets on
 // loopback, in one io_context run for a bounded time.
@@ -27,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 using namespace tg;
 using namespace std::chrono_literals;
@@ -244,6 +246,71 @@ BOOST_AUTO_TEST_CASE(bytes_read_from_the_socket_but_not_yet_asked_for_are_report
     BOOST_REQUIRE(after_part.has_value() && after_all.has_value());
     BOOST_TEST(*after_part);
     BOOST_TEST(!*after_all);
+}
+
+// A read whose recv emptied the socket marks it (reactor_op.hpp), so the next read waits
+// for the readiness edge; records OpenSSL already holds must not wait for it, and data
+// that comes while no read is pending must not be missed.
+BOOST_AUTO_TEST_CASE(records_held_by_openssl_and_data_arriving_between_reads_are_read) {
+    asio::io_context io;
+    TlsPair pair(io);
+    connect(io, pair);
+    std::vector<std::string> got;
+    const auto send_now = [&](std::string_view text) {
+        error_code ec;
+        BOOST_REQUIRE(pair.server->try_write(asio::buffer(text), ec) == text.size());
+    };
+    // Data arrives while no read is pending, its readiness edge seen with nothing waiting.
+    const auto send_between_reads = [&](std::string_view text) -> asio::awaitable<void> {
+        send_now(text);
+        asio::steady_timer pause(io, 20ms);
+        co_await pause.async_wait(use_tuple);
+    };
+    const auto read = [&](std::size_t size) -> asio::awaitable<void> {
+        std::array<char, 64> buffer;
+        auto [ec, n] = co_await pair.client->async_read_some(asio::buffer(buffer.data(), size), use_tuple);
+        got.push_back(ec ? ec.message() : std::string(buffer.data(), n));
+    };
+    spawn(io, [&]() -> asio::awaitable<void> {
+        pair.client->next_layer().expires_after(5s);
+        send_now("first");
+        send_now("second");  // two records, read by one recv
+        co_await read(5);
+        co_await send_between_reads("third");
+        co_await read(64);  // "second", held by OpenSSL: no recv, so nothing known of the socket
+        co_await read(64);  // "third"; this recv empties the socket
+        co_await send_between_reads("fourth");
+        co_await read(64);
+    });
+    io.run_for(10s);
+    const std::vector<std::string> expected{"first", "second", "third", "fourth"};
+    BOOST_TEST(got == expected, boost::test_tools::per_element());
+}
+
+// OpenSSL runs the handshake inside the first SSL_write when none was asked for: that
+// write must wait to read the server's answer, a wait in the other direction.
+BOOST_AUTO_TEST_CASE(a_write_that_must_read_first_waits_for_input_and_completes) {
+    asio::io_context io;
+    TlsPair pair(io);
+    SSL_set_connect_state(pair.client->native_handle());
+    BOOST_REQUIRE(pair.client->expect_peer("localhost", false));
+    std::optional<error_code> written, server_handshake;
+    std::string at_server;
+    spawn(io, [&]() -> asio::awaitable<void> {
+        pair.client->next_layer().expires_after(5s);
+        auto [ec, n] = co_await asio::async_write(*pair.client, asio::buffer(std::string_view("ping")), use_tuple);
+        written = ec;
+    });
+    spawn(io, [&]() -> asio::awaitable<void> {
+        pair.server->next_layer().expires_after(5s);
+        server_handshake = co_await pair.server->handshake(TlsSocket::Side::server);
+        at_server = co_await read_all(*pair.server, 4);
+    });
+    io.run_for(10s);
+    BOOST_REQUIRE(written.has_value() && server_handshake.has_value());
+    BOOST_TEST(!*written, written->message());
+    BOOST_TEST(!*server_handshake, server_handshake->message());
+    BOOST_TEST(at_server == "ping");
 }
 
 // OpenSSL knows the socket only by its descriptor number, which the process hands to the
