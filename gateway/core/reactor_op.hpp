@@ -12,8 +12,9 @@
 // for the edge without that recv. The mark is set in the same step as the recv, so an
 // edge for data that comes later is handled after it and clears it: nothing is missed.
 //
-// An operation waiting here costs no epoll_ctl (async_wait costs one per wait: it must
-// re-arm the edge because it does not try first).
+// A read waiting here costs no epoll_ctl (async_wait costs one per wait: it must re-arm
+// the edge because it does not try first); a write adds EPOLLOUT to the registration
+// once per socket, as Asio's own writes do.
 //
 // It reaches into Asio's reactor (Boost 1.81, epoll): the operation mirrors Asio's
 // reactive_socket_recv_op, with the perform step given by the caller.
@@ -96,8 +97,9 @@ private:
 };
 
 // Starts the operation; `handler` gets (error_code, bytes). As Asio's own async_receive
-// and async_send, with this operation in place of theirs. A result available at once is
-// posted, never delivered inside this call.
+// and async_send, with this operation in place of theirs, except that an empty buffer
+// is not completed at once: `perform` decides. A result available at once is posted,
+// never delivered inside this call.
 template <class Perform, class Handler>
 void start_reactor_op(asio::ip::tcp::socket& socket, Reactor& reactor, Direction direction, Perform perform,
                       Handler&& handler) {

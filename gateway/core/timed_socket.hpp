@@ -162,7 +162,7 @@ private:
 namespace detail {
 
 // The sockets of one execution context that have a deadline, and the sweep that
-// enforces them; also the context's reactor, for reads (reactor_op.hpp). Created on
+// enforces them; also the context's reactor, for reactor_op.hpp's operations. Created on
 // first use; one thread at a time, like the sockets.
 class DeadlineSweep final : public asio::execution_context::service {
 public:

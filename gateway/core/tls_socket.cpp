@@ -59,6 +59,7 @@ TlsSocket::TlsSocket(TlsSocket&& other) noexcept
 }
 
 void TlsSocket::point_recv_notes_here() {
+    if (!ssl_) return;  // moved from
     BIO_set_callback_arg(SSL_get_rbio(ssl_.get()), reinterpret_cast<char*>(&last_recv_short_));
 }
 
@@ -97,9 +98,9 @@ TlsSocket::Attempt TlsSocket::call(SslCall ssl_call) {
 }
 
 TlsSocket::Attempt TlsSocket::read_once(asio::mutable_buffer into) {
-    if (into.size() == 0) return Attempt::moved(0);
     // Only a recv made by this read says anything about the socket now.
     last_recv_short_ = false;
+    if (into.size() == 0) return Attempt::moved(0);
     return call([&](std::size_t& read) { return SSL_read_ex(ssl_.get(), into.data(), into.size(), &read); });
 }
 
@@ -156,6 +157,6 @@ bool TlsSocket::read_emptied_socket() const { return last_recv_short_ && !has_bu
 
 bool TlsSocket::has_buffered_input() const { return SSL_has_pending(ssl_.get()) == 1; }
 
-bool TlsSocket::idle_until_readable() const { return SSL_want_read(ssl_.get()) && !has_buffered_input(); }
+bool TlsSocket::idle_until_readable() const { return !has_buffered_input() && !SSL_want_write(ssl_.get()); }
 
 }  // namespace tg

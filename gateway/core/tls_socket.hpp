@@ -1,6 +1,6 @@
 // A TLS connection that OpenSSL runs directly on the socket's descriptor, as nginx does:
 // SSL_read and SSL_write call recv and send themselves, inside operations of the
-// socket's reactor (reactor_op.hpp), which run them again when the socket is ready. asio::ssl::stream instead puts a
+// socket's reactor (reactor_op.hpp), which runs them again when the socket is ready. asio::ssl::stream instead puts a
 // memory BIO pair between OpenSSL and the socket; next to it this saves a copy of every
 // record each way, the two 17 KiB record buffers its engine keeps per connection, and an
 // asynchronous socket operation per read and per write: bytes already there are read, and
@@ -95,8 +95,10 @@ public:
     // OpenSSL holds bytes read from the socket that nobody has asked for yet.
     bool has_buffered_input() const;
 
-    // Nothing can happen until the socket has input: OpenSSL's last call wanted to read
-    // and it holds no complete record. Then waiting on the socket alone is safe.
+    // Nothing can happen until the socket has input: OpenSSL holds no bytes read from it
+    // and has nothing to send. Then waiting on the socket alone is safe. (Asked after a
+    // read timed out; that read may not have called OpenSSL at all, when the socket was
+    // known to be empty.)
     bool idle_until_readable() const;
 
     template <class Action, class Handler>
@@ -105,6 +107,11 @@ public:
     struct Step;
 
 private:
+    static TimedSocket::socket_type::wait_type wait_type_of(detail::Direction direction) {
+        return direction == detail::Reactor::read_op ? TimedSocket::socket_type::wait_read
+                                                     : TimedSocket::socket_type::wait_write;
+    }
+
     struct FreeSsl {
         void operator()(SSL* ssl) const noexcept { SSL_free(ssl); }
     };
@@ -163,8 +170,9 @@ private:
 };
 
 // The reactor's step for one read or write: one OpenSSL call. When OpenSSL wants the
-// other direction first (a read that must send, a write that must receive: rare, as
-// renegotiation is refused), it ends with would_block and Operation waits for that.
+// other direction first (a write that runs a handshake nobody started; renegotiation is
+// refused, and the gateway finishes its handshakes before reading or writing), it ends
+// with would_block and Operation waits for that direction.
 template <class Action>
 struct TlsSocket::Step {
     TlsSocket* tls;
@@ -174,9 +182,7 @@ struct TlsSocket::Step {
     detail::PerformStatus operator()(error_code& ec, std::size_t& bytes) {
         const auto attempt = action();
         if (attempt.wait) {
-            const auto ready_for = direction == detail::Reactor::read_op ? TimedSocket::socket_type::wait_read
-                                                                         : TimedSocket::socket_type::wait_write;
-            if (*attempt.wait == ready_for) return detail::PerformStatus::not_done;
+            if (*attempt.wait == wait_type_of(direction)) return detail::PerformStatus::not_done;
             ec = asio::error::would_block;
             return detail::PerformStatus::done;
         }
@@ -200,9 +206,8 @@ struct TlsSocket::Operation {
 
     void operator()(error_code ec, std::size_t bytes) {
         if (ec == asio::error::would_block) {
-            const auto other = direction == detail::Reactor::read_op ? TimedSocket::socket_type::wait_write
-                                                                     : TimedSocket::socket_type::wait_read;
-            return tls->socket_.async_wait(other, std::move(*this));
+            const auto other = direction == detail::Reactor::read_op ? detail::Reactor::write_op : detail::Reactor::read_op;
+            return tls->socket_.async_wait(wait_type_of(other), std::move(*this));
         }
         std::move(handler)(ec, bytes);
     }

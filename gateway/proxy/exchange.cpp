@@ -6,7 +6,6 @@
 
 #include <boost/asio/write.hpp>
 
-#include <memory>
 
 namespace tg::proxy {
 namespace {
@@ -201,8 +200,9 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
     Attempt outcome;
     outcome.status = res.result_int();
     outcome.bytes_in = request_bytes;
-    ScratchBuffer scratch;
-    const auto body = framing.chunked_out ? std::span<char>{} : whole_body_in_buffer(*parser, connection.buffer, scratch.span());
+    std::optional<ScratchBuffer> scratch;
+    std::span<char> body;
+    if (!parser->is_done()) body = whole_body_in_buffer(*parser, connection.buffer, scratch.emplace().span());
     if (parser->is_done()) {  // no body, or all of it in hand: header and body go in one write
         beast::get_lowest_layer(client).expires_after(limits.idle_timeout);
         const asio::const_buffer piece(body.data(), body.size());
@@ -213,7 +213,7 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
         outcome.bytes_out = body.size();
     } else {
         const auto received = co_await relay_body(upstream, connection.buffer, *parser, client, framing.chunked_out,
-                                                  upstream_config.response_timeout, limits.idle_timeout, scratch.span(),
+                                                  upstream_config.response_timeout, limits.idle_timeout, scratch->span(),
                                                   [&](http::fields& trailers) { sanitize_trailers(trailers, r.route.response_headers); },
                                                   std::move(head));
         if (received.failure == RelayResult::Failure::read && received.bytes == 0) {

@@ -108,9 +108,10 @@ asio::awaitable<error_code> write_rest(Stream& out, std::string& prefix, const B
 // parsed out of `in_buffer` into `scratch` at once, without a coroutine of its own.
 // Empty, and nothing parsed, when the body is not all there yet, is chunked or does not
 // fit: relay_body then does the work.
-template <bool isRequest>
-std::span<char> whole_body_in_buffer(http::parser<isRequest, http::buffer_body>& parser, beast::flat_buffer& in_buffer,
-                                     std::span<char> scratch) {
+// (A response parser's body limit, if any, is far above a scratch buffer: parsing bytes
+// that are all there cannot fail.)
+inline std::span<char> whole_body_in_buffer(http::response_parser<http::buffer_body>& parser,
+                                            beast::flat_buffer& in_buffer, std::span<char> scratch) {
     const auto length = parser.content_length_remaining();
     if (parser.is_done() || parser.chunked() || !length || *length > scratch.size() || *length > in_buffer.size()) {
         return {};
@@ -119,7 +120,7 @@ std::span<char> whole_body_in_buffer(http::parser<isRequest, http::buffer_body>&
     body.data = scratch.data();
     body.size = scratch.size();
     error_code ec;
-    parse_buffered(parser, in_buffer, ec);  // cannot fail: the bytes are all there and only copied
+    parse_buffered(parser, in_buffer, ec);
     return scratch.first(scratch.size() - body.size);
 }
 

@@ -47,7 +47,8 @@ public:
     // frame, which it would push past the size Asio recycles).
     std::optional<http::response_parser<http::buffer_body>> response;
     // The request header being sent, then the response header for the client: one
-    // string that keeps its capacity from one exchange to the next.
+    // string that keeps its capacity from one exchange to the next (unless the response
+    // body is relayed, which takes the header along).
     std::string head;
     std::size_t server_index;
     std::chrono::steady_clock::time_point idle_since{};

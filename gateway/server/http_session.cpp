@@ -151,9 +151,8 @@ public:
 private:
     // How long to wait for the next request before the read gives up. A connection waits
     // for it only park_delay: a busy keep-alive connection's next request comes within
-    // it, a quieter one waits the rest of its timeout with less memory (see run()). The
-    // read is speculative: when the request is already there, as under load, it costs one
-    // recv and no wait.
+    // it, a quieter one waits the rest of its timeout with less memory (see run()). When
+    // the request is already there, as under load, the read costs one recv and no wait.
     config::millis wait_before_parking(config::millis idle_timeout) {
         // After that wait the connection is readable: no second park delay.
         const bool readable = data_ready_;
@@ -216,7 +215,7 @@ private:
         facts_.route_stats = state.route_stats[match.route_index];
         auto* handler = state.handlers[match.route_index].get();
         if (handler && !handler->acts_before_proxy()) {
-            co_return co_await serve_handler(*handler, parser, facts_.request_id, config.limits);
+            co_return co_await serve_handler(*handler, config.limits);
         }
         if (handler) {
             const auto answered = co_await answer_before_proxy(*handler);
@@ -270,7 +269,7 @@ private:
         auto& parser = *request_parser_;
         facts_.route = "(admin)";
         if (auto* handler = service_admin_handler(path)) {
-            co_return co_await serve_handler(*handler, parser, facts_.request_id, limits);
+            co_return co_await serve_handler(*handler, limits);
         }
         auto response = answer_admin(worker_.shared(), path, parser.get().method(), facts_.request_id);
         co_return co_await send(std::move(response), keep_alive_after_error(parser));
@@ -297,8 +296,9 @@ private:
         co_return co_await send(std::move(*answer), keep_alive_after_error(parser));
     }
 
-    asio::awaitable<bool> serve_handler(handlers::Handler& handler, RequestParser& parser,
-                                        const std::string& request_id, const config::Limits& limits) {
+    asio::awaitable<bool> serve_handler(handlers::Handler& handler, const config::Limits& limits) {
+        auto& parser = *request_parser_;
+        const auto& request_id = facts_.request_id;
         auto& req = parser.get();
         const bool keep_alive = parser.keep_alive();
         std::string body;

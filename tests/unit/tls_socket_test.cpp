@@ -287,6 +287,60 @@ BOOST_AUTO_TEST_CASE(records_held_by_openssl_and_data_arriving_between_reads_are
     BOOST_TEST(got == expected, boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(a_zero_length_read_says_nothing_about_the_socket) {
+    asio::io_context io;
+    TlsPair pair(io);
+    connect(io, pair);
+    std::vector<std::string> got;
+    spawn(io, [&]() -> asio::awaitable<void> {
+        error_code ec;
+        std::array<char, 64> buffer;
+        pair.client->next_layer().expires_after(5s);
+        BOOST_REQUIRE(pair.server->try_write(asio::buffer(std::string_view("a")), ec) == 1u);
+        auto [ec1, n1] = co_await pair.client->async_read_some(asio::buffer(buffer), use_tuple);  // empties the socket
+        got.emplace_back(buffer.data(), n1);
+        BOOST_REQUIRE(pair.server->try_write(asio::buffer(std::string_view("b")), ec) == 1u);
+        asio::steady_timer pause(io, 20ms);  // its edge is seen with no read pending
+        co_await pause.async_wait(use_tuple);
+        auto [ec0, n0] = co_await pair.client->async_read_some(asio::mutable_buffer(), use_tuple);  // no recv
+        BOOST_TEST((!ec0 && n0 == 0u));
+        auto [ec2, n2] = co_await pair.client->async_read_some(asio::buffer(buffer), use_tuple);
+        got.push_back(ec2 ? ec2.message() : std::string(buffer.data(), n2));
+    });
+    io.run_for(10s);
+    const std::vector<std::string> expected{"a", "b"};
+    BOOST_TEST(got == expected, boost::test_tools::per_element());
+}
+
+// A keep-alive connection whose next request is late gives back its read buffer and
+// waits on the socket alone (HttpSession), once OpenSSL says nothing can happen before
+// input comes: also when the timed-out read never called OpenSSL (the socket was known
+// to be empty after the request).
+BOOST_AUTO_TEST_CASE(after_an_answer_a_connection_waits_for_input_alone) {
+    asio::io_context io;
+    TlsPair pair(io);
+    connect(io, pair);
+    std::optional<error_code> idle_read;
+    std::optional<bool> idle;
+    spawn(io, [&]() -> asio::awaitable<void> {
+        error_code ec;
+        std::array<char, 4096> buffer;
+        BOOST_REQUIRE(pair.client->try_write(asio::buffer(std::string_view("request")), ec) == 7u);
+        pair.server->next_layer().expires_after(5s);
+        auto [read_ec, n] = co_await pair.server->async_read_some(asio::buffer(buffer), use_tuple);
+        BOOST_REQUIRE(!read_ec);
+        BOOST_REQUIRE(pair.server->try_write(asio::buffer(std::string_view("answer")), ec) == 6u);
+        pair.server->next_layer().expires_after(30ms);
+        std::tie(read_ec, n) = co_await pair.server->async_read_some(asio::buffer(buffer), use_tuple);
+        idle_read = read_ec;
+        idle = pair.server->idle_until_readable();
+    });
+    io.run_for(10s);
+    BOOST_REQUIRE(idle_read.has_value() && idle.has_value());
+    BOOST_TEST((*idle_read == beast::error::timeout), idle_read->message());
+    BOOST_TEST(*idle);
+}
+
 // OpenSSL runs the handshake inside the first SSL_write when none was asked for: that
 // write must wait to read the server's answer, a wait in the other direction.
 BOOST_AUTO_TEST_CASE(a_write_that_must_read_first_waits_for_input_and_completes) {
