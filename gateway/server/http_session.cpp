@@ -117,17 +117,7 @@ public:
                                              std::move(client_address_), idle_timeout - wait);
                         co_return;
                     } else {
-                        // TLS state lives in the session, so it stays, but without its read
-                        // buffer until the socket is readable (unless OpenSSL can go on
-                        // without new input: then it reads again at once).
-                        ec = {};
-                        if (stream_.idle_until_readable()) {
-                            buffer_.shrink_to_fit();
-                            idle_ = true;
-                            stream_.next_layer().expires_after(idle_timeout - wait);
-                            std::tie(ec) = co_await stream_.next_layer().async_wait(tcp::socket::wait_read, use_tuple);
-                            idle_ = false;
-                        }
+                        ec = co_await wait_idle_without_buffer(idle_timeout - wait);
                         data_ready_ = !ec;
                         if (!ec) continue;
                     }
@@ -158,6 +148,19 @@ private:
         const bool readable = data_ready_;
         data_ready_ = false;
         return readable ? idle_timeout : std::min(idle_timeout, park_delay);
+    }
+
+    // TLS, idle for a while: the TLS state lives in the session, so the session stays, but
+    // without its read buffer until the socket is readable (unless OpenSSL can go on
+    // without new input: then it reads again at once).
+    asio::awaitable<error_code> wait_idle_without_buffer(config::millis timeout) {
+        if (!stream_.idle_until_readable()) co_return error_code{};
+        buffer_.shrink_to_fit();
+        idle_ = true;
+        stream_.next_layer().expires_after(timeout);
+        auto [ec] = co_await stream_.next_layer().async_wait(tcp::socket::wait_read, use_tuple);
+        idle_ = false;
+        co_return ec;
     }
 
     void start_request() {

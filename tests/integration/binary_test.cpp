@@ -147,6 +147,12 @@ BOOST_AUTO_TEST_CASE(tls_listener_serves_tls12_and_13_with_alpn_and_refuses_olde
         run_command("sh -c 'head -c " + size + " /dev/zero | " + quiet_curl + "-T - " + base + "/echo/upload'", 60s);
     BOOST_TEST(upload.output.find("\"bodyBytes\":" + size) != std::string::npos, upload.output.substr(0, 500));
 
+    // A keep-alive connection idle past the park delay (20 ms) waits without its read
+    // buffer, then serves its next request on the same connection.
+    const auto after_idle = run_command(quiet_curl + "-o /dev/null -o /dev/null --rate 4/s -w '%{http_code} %{num_connects}\\n' " +
+                                        url + " " + url);
+    BOOST_TEST(after_idle.output == "200 1\n200 0\n", after_idle.output);
+
     BOOST_TEST(run_command(curl + "--tlsv1.2 --tls-max 1.2 " + url).exit_code == 0);
     BOOST_TEST(run_command(curl + "--tlsv1.3 " + url).exit_code == 0);
     const auto old = run_command("openssl s_client -connect 127.0.0.1:" + port_text(port) + " -tls1_1 </dev/null");
