@@ -78,17 +78,16 @@ public:
 
     template <class MutableBuffers, class Token>
     auto async_read_some(const MutableBuffers& buffers, Token&& token) {
+        if constexpr (std::is_convertible_v<MutableBuffers, asio::mutable_buffer>) {
+            const asio::mutable_buffer buffer = buffers;
+            if (buffer.size() != 0) {
+                return async_perform(detail::Reactor::read_op, detail::DrainingRecv{socket_.native_handle(), buffer},
+                                     std::forward<Token>(token));
+            }
+        }
         return asio::async_initiate<Token, void(error_code, std::size_t)>(
             [this](auto handler, const MutableBuffers& buffers) {
                 operation_started();
-                if constexpr (std::is_convertible_v<MutableBuffers, asio::mutable_buffer>) {
-                    const asio::mutable_buffer buffer = buffers;
-                    if (buffer.size() != 0) {
-                        return detail::start_reactor_op(socket_, reactor(), detail::Reactor::read_op,
-                                                        detail::DrainingRecv{socket_.native_handle(), buffer},
-                                                        wrap(std::move(handler)));
-                    }
-                }
                 socket_.async_read_some(buffers, wrap(std::move(handler)));
             },
             token, buffers);
@@ -190,7 +189,7 @@ private:
 
 }  // namespace detail
 
-// Non-blocking: a write is first tried at once (write_now), and OpenSSL calls recv and
+// Non-blocking: a write is first tried at once (try_write), and OpenSSL calls recv and
 // send on it (TlsSocket). The flag moves with the socket, so a resumed one pays nothing.
 inline TimedSocket::TimedSocket(socket_type socket)
     : socket_(std::move(socket)),

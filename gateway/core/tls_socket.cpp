@@ -101,7 +101,9 @@ TlsSocket::Attempt TlsSocket::read_once(asio::mutable_buffer into) {
     // Only a recv made by this read says anything about the socket now.
     last_recv_short_ = false;
     if (into.size() == 0) return Attempt::moved(0);
-    return call([&](std::size_t& read) { return SSL_read_ex(ssl_.get(), into.data(), into.size(), &read); });
+    auto attempt = call([&](std::size_t& read) { return SSL_read_ex(ssl_.get(), into.data(), into.size(), &read); });
+    attempt.emptied_socket = !attempt.wait && !attempt.ec && last_recv_short_ && !has_buffered_input();
+    return attempt;
 }
 
 TlsSocket::Attempt TlsSocket::write_once(asio::const_buffer plaintext) {
@@ -152,8 +154,6 @@ asio::awaitable<error_code> TlsSocket::send_close_notify() {
         if (ec) co_return ec;
     }
 }
-
-bool TlsSocket::read_emptied_socket() const { return last_recv_short_ && !has_buffered_input(); }
 
 bool TlsSocket::has_buffered_input() const { return SSL_has_pending(ssl_.get()) == 1; }
 

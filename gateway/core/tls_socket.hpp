@@ -1,10 +1,10 @@
 // A TLS connection that OpenSSL runs directly on the socket's descriptor, as nginx does:
 // SSL_read and SSL_write call recv and send themselves, inside operations of the
-// socket's reactor (reactor_op.hpp), which runs them again when the socket is ready. asio::ssl::stream instead puts a
-// memory BIO pair between OpenSSL and the socket; next to it this saves a copy of every
-// record each way, the two 17 KiB record buffers its engine keeps per connection, and an
-// asynchronous socket operation per read and per write: bytes already there are read, and
-// an answer the socket takes at once is sent (try_write), in the same turn of the loop.
+// socket's reactor (reactor_op.hpp), which runs them again when the socket is ready.
+// asio::ssl::stream instead puts a memory BIO pair between OpenSSL and the socket; next
+// to it this saves a copy of every record each way and the two 17 KiB record buffers its
+// engine keeps per connection, and an answer the socket takes at once is sent in the
+// same turn of the loop (try_write).
 //
 // An AsyncReadStream and AsyncWriteStream over a TimedSocket (its deadline bounds every
 // wait). At most one read and one write at a time, as for any Asio stream. Once the
@@ -55,12 +55,12 @@ public:
 
     template <class MutableBuffers, class Token>
     auto async_read_some(const MutableBuffers& buffers, Token&& token) {
-        return start(token, detail::Reactor::read_op, [this, into = first_buffer(buffers)] { return read_once(into); });
+        return start<detail::Reactor::read_op>(token, [this, into = first_buffer(buffers)] { return read_once(into); });
     }
 
     template <class ConstBuffers, class Token>
     auto async_write_some(const ConstBuffers& buffers, Token&& token) {
-        return start(token, detail::Reactor::write_op, [this, buffers] { return write_once(plaintext_of(buffers)); });
+        return start<detail::Reactor::write_op>(token, [this, buffers] { return write_once(plaintext_of(buffers)); });
     }
 
     // Writes what the socket takes now, without waiting, and returns how many bytes
@@ -101,13 +101,14 @@ public:
     // known to be empty.)
     bool idle_until_readable() const;
 
-    template <class Action, class Handler>
+    template <detail::Direction direction, class Action, class Handler>
     struct Operation;  // public for its asio::associator specialization
-    template <class Action>
-    struct Step;
 
 private:
-    static TimedSocket::socket_type::wait_type wait_type_of(detail::Direction direction) {
+    template <detail::Direction direction, class Action>
+    struct Step;
+
+    static constexpr TimedSocket::socket_type::wait_type wait_type_of(detail::Direction direction) {
         return direction == detail::Reactor::read_op ? TimedSocket::socket_type::wait_read
                                                      : TimedSocket::socket_type::wait_write;
     }
@@ -121,6 +122,9 @@ private:
         std::size_t bytes = 0;
         error_code ec;
         std::optional<TimedSocket::socket_type::wait_type> wait;
+        // A read whose last recv came back short, with nothing left in OpenSSL: the socket
+        // was empty after it.
+        bool emptied_socket = false;
 
         static Attempt moved(std::size_t bytes) { return {bytes, {}, {}}; }
         static Attempt failed(error_code ec) { return {0, ec, {}}; }
@@ -134,9 +138,6 @@ private:
     Attempt read_once(asio::mutable_buffer into);
     Attempt write_once(asio::const_buffer plaintext);
     Attempt failure(int result, int saved_errno);
-    // The last read's last recv came back short, and OpenSSL holds no unread bytes: the
-    // socket was empty after it.
-    bool read_emptied_socket() const;
     void point_recv_notes_here();
 
     template <class Buffers>
@@ -161,8 +162,8 @@ private:
         return asio::buffer(gathered.data(), asio::buffer_copy(asio::buffer(gathered), buffers));
     }
 
-    template <class Token, class Action>
-    auto start(Token& token, detail::Direction direction, Action action);
+    template <detail::Direction direction, class Token, class Action>
+    auto start(Token& token, Action action);
 
     TimedSocket socket_;
     std::unique_ptr<SSL, FreeSsl> ssl_;
@@ -173,10 +174,8 @@ private:
 // other direction first (a write that runs a handshake nobody started; renegotiation is
 // refused, and the gateway finishes its handshakes before reading or writing), it ends
 // with would_block and Operation waits for that direction.
-template <class Action>
+template <detail::Direction direction, class Action>
 struct TlsSocket::Step {
-    TlsSocket* tls;
-    detail::Direction direction;
     Action action;
 
     detail::PerformStatus operator()(error_code& ec, std::size_t& bytes) {
@@ -188,27 +187,25 @@ struct TlsSocket::Step {
         }
         ec = attempt.ec;
         bytes = attempt.bytes;
-        const bool emptied = direction == detail::Reactor::read_op && !ec && tls->read_emptied_socket();
-        return emptied ? detail::PerformStatus::done_and_exhausted : detail::PerformStatus::done;
+        return attempt.emptied_socket ? detail::PerformStatus::done_and_exhausted : detail::PerformStatus::done;
     }
 };
 
 // The action in a reactor operation of its direction, and a wait for the other
 // direction when OpenSSL needs that first.
-template <class Action, class Handler>
+template <detail::Direction direction, class Action, class Handler>
 struct TlsSocket::Operation {
+    static constexpr auto other_way =
+        wait_type_of(direction == detail::Reactor::read_op ? detail::Reactor::write_op : detail::Reactor::read_op);
+
     TlsSocket* tls;
-    detail::Direction direction;
     Action action;
     Handler handler;
 
-    void start() { tls->socket_.async_perform(direction, Step<Action>{tls, direction, action}, std::move(*this)); }
+    void start() { tls->socket_.async_perform(direction, Step<direction, Action>{action}, std::move(*this)); }
 
     void operator()(error_code ec, std::size_t bytes) {
-        if (ec == asio::error::would_block) {
-            const auto other = direction == detail::Reactor::read_op ? detail::Reactor::write_op : detail::Reactor::read_op;
-            return tls->socket_.async_wait(wait_type_of(other), std::move(*this));
-        }
+        if (ec == asio::error::would_block) return tls->socket_.async_wait(other_way, std::move(*this));
         std::move(handler)(ec, bytes);
     }
 
@@ -219,26 +216,27 @@ struct TlsSocket::Operation {
     }
 };
 
-template <class Token, class Action>
-auto TlsSocket::start(Token& token, detail::Direction direction, Action action) {
+template <detail::Direction direction, class Token, class Action>
+auto TlsSocket::start(Token& token, Action action) {
     return asio::async_initiate<Token, void(error_code, std::size_t)>(
-        [this](auto handler, detail::Direction direction, Action action) {
-            Operation<Action, std::decay_t<decltype(handler)>>{this, direction, std::move(action), std::move(handler)}
+        [this](auto handler, Action action) {
+            Operation<direction, Action, std::decay_t<decltype(handler)>>{this, std::move(action), std::move(handler)}
                 .start();
         },
-        token, direction, std::move(action));
+        token, std::move(action));
 }
 
 }  // namespace tg
 
 // The operation keeps the executor, allocator and cancellation slot of its handler.
-template <template <typename, typename> class Associator, typename Action, typename Handler, typename DefaultCandidate>
-struct boost::asio::associator<Associator, tg::TlsSocket::Operation<Action, Handler>, DefaultCandidate> {
+template <template <typename, typename> class Associator, tg::detail::Direction direction, typename Action,
+          typename Handler, typename DefaultCandidate>
+struct boost::asio::associator<Associator, tg::TlsSocket::Operation<direction, Action, Handler>, DefaultCandidate> {
     using type = typename Associator<Handler, DefaultCandidate>::type;
-    static type get(const tg::TlsSocket::Operation<Action, Handler>& operation) noexcept {
+    static type get(const tg::TlsSocket::Operation<direction, Action, Handler>& operation) noexcept {
         return Associator<Handler, DefaultCandidate>::get(operation.handler);
     }
-    static auto get(const tg::TlsSocket::Operation<Action, Handler>& operation,
+    static auto get(const tg::TlsSocket::Operation<direction, Action, Handler>& operation,
                     const DefaultCandidate& candidate) noexcept
         -> decltype(Associator<Handler, DefaultCandidate>::get(operation.handler, candidate)) {
         return Associator<Handler, DefaultCandidate>::get(operation.handler, candidate);

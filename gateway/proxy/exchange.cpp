@@ -6,7 +6,6 @@
 
 #include <boost/asio/write.hpp>
 
-
 namespace tg::proxy {
 namespace {
 
@@ -106,15 +105,15 @@ asio::awaitable<Attempt> send_request_body(ClientStream& client, beast::flat_buf
     const auto& limits = r.config.limits;
     const auto& upstream_config = r.pool.upstream();
     if (r.expect_continue) {
-        static constexpr std::string_view interim = "HTTP/1.1 100 Continue\r\n\r\n";
-        beast::get_lowest_layer(client).expires_after(limits.idle_timeout);
-        auto [ec, n] = co_await asio::async_write(client, asio::buffer(interim), use_tuple);
+        const auto ec = co_await send_continue(client, limits.idle_timeout);
         if (ec) co_return abort_both();
     }
     ScratchBuffer scratch;
+    std::string no_header;
     const auto sent = co_await relay_body(client, client_buffer, r.parser, upstream, r.parser.chunked(),
                                           limits.idle_timeout, upstream_config.response_timeout, scratch.span(),
-                                          [&](http::fields& trailers) { sanitize_trailers(trailers, r.route.request_headers); });
+                                          [&](http::fields& trailers) { sanitize_trailers(trailers, r.route.request_headers); },
+                                          no_header);
     if (sent.failure == RelayResult::Failure::body_limit) co_return fail(tg::errors::payload_too_large);
     if (sent.failure == RelayResult::Failure::read) co_return abort_both();
     if (sent.failure == RelayResult::Failure::write) {
@@ -141,7 +140,6 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
 
     // The connection's string keeps its capacity: no allocation per header.
     auto& head = connection.head;
-    head.clear();  // moved from if the last response was relayed
     write_upstream_request_head(r, r.pool.host_header(connection.server_index), head);
     connection.tcp().expires_after(upstream_config.response_timeout);
     const asio::const_buffer no_body;
@@ -215,7 +213,7 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
         const auto received = co_await relay_body(upstream, connection.buffer, *parser, client, framing.chunked_out,
                                                   upstream_config.response_timeout, limits.idle_timeout, scratch->span(),
                                                   [&](http::fields& trailers) { sanitize_trailers(trailers, r.route.response_headers); },
-                                                  std::move(head));
+                                                  head);
         if (received.failure == RelayResult::Failure::read && received.bytes == 0) {
             // Nothing reached the client yet (the header waits for the first body bytes).
             log::warn("upstream ", upstream_config.name, ": response body broken off: ", received.error.message());

@@ -6,13 +6,14 @@
 #pragma once
 
 #include "gateway/core/asio_aliases.hpp"
-#include "gateway/core/timed_socket.hpp"
 #include "gateway/proxy/buffered_parse.hpp"
 
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+
+#include <boost/asio/write.hpp>
 
 #include <boost/beast/core/buffers_cat.hpp>
 
@@ -23,6 +24,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -124,13 +126,23 @@ inline std::span<char> whole_body_in_buffer(http::response_parser<http::buffer_b
     return scratch.first(scratch.size() - body.size);
 }
 
-// `pending_header`, when not empty, is written with the first piece of the body.
+// The interim answer to Expect: 100-continue, before the request body is read.
+template <class Stream>
+asio::awaitable<error_code> send_continue(Stream& client, std::chrono::milliseconds timeout) {
+    static constexpr std::string_view interim = "HTTP/1.1 100 Continue\r\n\r\n";
+    beast::get_lowest_layer(client).expires_after(timeout);
+    auto [ec, written] = co_await asio::async_write(client, asio::buffer(interim), use_tuple);
+    co_return ec;
+}
+
+// `pending_header`, when not empty, is written with the first piece of the body, and
+// cleared (it keeps its capacity).
 template <bool isRequest, class In, class Out, class TrailerFilter>
 asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
                                         http::parser<isRequest, http::buffer_body>& parser, Out& out,
                                         bool chunked_out, std::chrono::milliseconds read_timeout,
                                         std::chrono::milliseconds write_timeout, std::span<char> scratch,
-                                        TrailerFilter&& filter_trailers, std::string pending_header = {}) {
+                                        TrailerFilter&& filter_trailers, std::string& pending_header) {
     RelayResult result;
     // Only a chunked body can bring trailers, and only chunked output passes them on.
     std::optional<HeaderFieldSet> header_fields;

@@ -33,6 +33,7 @@ public:
         // Beast reads into an empty flat_buffer 512 bytes at a time; a typical answer
         // header plus a small body should take one recv.
         buffer.reserve(16 * 1024);
+        head.reserve(512);
     }
 
     TimedSocket& tcp();
@@ -47,8 +48,8 @@ public:
     // frame, which it would push past the size Asio recycles).
     std::optional<http::response_parser<http::buffer_body>> response;
     // The request header being sent, then the response header for the client: one
-    // string that keeps its capacity from one exchange to the next (unless the response
-    // body is relayed, which takes the header along).
+    // string that keeps its capacity from one exchange to the next. Empty between
+    // exchanges (each write clears what it sent).
     std::string head;
     std::size_t server_index;
     std::chrono::steady_clock::time_point idle_since{};

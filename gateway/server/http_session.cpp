@@ -8,6 +8,7 @@
 #include "gateway/handlers/service.hpp"
 #include "gateway/proxy/buffered_parse.hpp"
 #include "gateway/proxy/exchange.hpp"
+#include "gateway/proxy/relay.hpp"
 #include "gateway/proxy/websocket_tunnel.hpp"
 #include "gateway/server/admin_endpoints.hpp"
 #include "gateway/server/idle_connection.hpp"
@@ -36,8 +37,8 @@ struct RequestFacts {
     std::string target;
     std::string_view route = "(unmatched)";
     observability::RouteStats* route_stats = nullptr;
-    std::string_view upstream;
-    std::string_view server;
+    std::string_view upstream{};
+    std::string_view server{};
     unsigned status = 0;
     std::uint64_t bytes_in = 0;
     std::uint64_t bytes_out = 0;
@@ -165,18 +166,14 @@ private:
 
     void start_request() {
         // The strings keep their capacity from one request to the next.
-        auto request_id = std::move(facts_.request_id);
-        auto method = std::move(facts_.method);
-        auto target = std::move(facts_.target);
-        facts_ = RequestFacts{};
-        facts_.request_id = std::move(request_id);
-        facts_.method = std::move(method);
-        facts_.target = std::move(target);
+        facts_ = RequestFacts{.time = std::chrono::system_clock::now(),
+                              .start = steady::now(),
+                              .request_id = std::move(facts_.request_id),
+                              .method = std::move(facts_.method),
+                              .target = std::move(facts_.target)};
         facts_.request_id.clear();
         facts_.method.clear();
         facts_.target.clear();
-        facts_.time = std::chrono::system_clock::now();
-        facts_.start = steady::now();
     }
 
     // Allocated for every request, so its coroutine frame is kept under the 1,020 bytes
@@ -307,7 +304,7 @@ private:
         std::string body;
         if (!parser.is_done()) {
             if (expects_continue(req)) {
-                co_await send_continue();
+                co_await proxy::send_continue(stream_, worker_.limits().idle_timeout);
             }
             auto read = co_await read_small_body(parser, body, limits);
             if (read == http::error::body_limit) co_return co_await send_error(errors::payload_too_large, false);
@@ -407,12 +404,6 @@ private:
             std::tie(ec, std::ignore) = co_await http::async_write(stream_, writer, use_tuple);
         }
         co_return !ec && keep_alive;
-    }
-
-    asio::awaitable<void> send_continue() {
-        static constexpr std::string_view interim = "HTTP/1.1 100 Continue\r\n\r\n";
-        beast::get_lowest_layer(stream_).expires_after(worker_.limits().idle_timeout);
-        co_await asio::async_write(stream_, asio::buffer(interim), use_tuple);
     }
 
     void record() {

@@ -19,7 +19,7 @@ struct HeaderRead {
         const auto n = boost::asio::buffer_copy(buffer.prepare(text.size()), boost::asio::buffer(text));
         buffer.commit(n);
         error_code ec;
-        buffer.consume(parser.put(buffer.data(), ec));
+        proxy::parse_buffered(parser, buffer, ec);
         BOOST_REQUIRE(!ec);
         BOOST_REQUIRE(parser.is_header_done());
     }

@@ -32,7 +32,6 @@
 
 using namespace tg;
 using namespace std::chrono_literals;
-using tcp = asio::ip::tcp;
 
 namespace {
 
