@@ -97,12 +97,13 @@ private:
 };
 
 // Starts the operation; `handler` gets (error_code, bytes). As Asio's own async_receive
-// and async_send, with this operation in place of theirs, except that an empty buffer
-// is not completed at once: `perform` decides. A result available at once is posted,
-// never delivered inside this call.
+// and async_send, with this operation in place of theirs: with `nothing_to_transfer`
+// (an empty buffer) it completes with 0 bytes without calling `perform`, also when the
+// socket is known to be empty. A result available at once is posted, never delivered
+// inside this call.
 template <class Perform, class Handler>
-void start_reactor_op(asio::ip::tcp::socket& socket, Reactor& reactor, Direction direction, Perform perform,
-                      Handler&& handler) {
+void start_reactor_op(asio::ip::tcp::socket& socket, Reactor& reactor, Direction direction, bool nothing_to_transfer,
+                      Perform perform, Handler&& handler) {
     using Op = PerformOp<Perform, std::decay_t<Handler>, asio::ip::tcp::socket::executor_type>;
     auto& io_object = SocketInternals::of(socket);
     auto& impl = io_object.get_implementation();
@@ -115,7 +116,8 @@ void start_reactor_op(asio::ip::tcp::socket& socket, Reactor& reactor, Direction
         p.p->cancellation_key_ = &slot.template emplace<SocketServiceInternals::Cancellation>(
             &reactor, &impl.reactor_data_, impl.socket_, direction);
     }
-    (io_object.get_service().*SocketServiceInternals::start)(impl, direction, p.p, is_continuation, true, false);
+    (io_object.get_service().*SocketServiceInternals::start)(impl, direction, p.p, is_continuation, true,
+                                                               nothing_to_transfer);
     p.v = p.p = nullptr;
 }
 

@@ -80,17 +80,16 @@ public:
     auto async_read_some(const MutableBuffers& buffers, Token&& token) {
         if constexpr (std::is_convertible_v<MutableBuffers, asio::mutable_buffer>) {
             const asio::mutable_buffer buffer = buffers;
-            if (buffer.size() != 0) {
-                return async_perform(detail::Reactor::read_op, detail::DrainingRecv{socket_.native_handle(), buffer},
-                                     std::forward<Token>(token));
-            }
+            return async_perform(detail::Reactor::read_op, buffer.size() == 0,
+                                 detail::DrainingRecv{socket_.native_handle(), buffer}, std::forward<Token>(token));
+        } else {
+            return asio::async_initiate<Token, void(error_code, std::size_t)>(
+                [this](auto handler, const MutableBuffers& buffers) {
+                    operation_started();
+                    socket_.async_read_some(buffers, wrap(std::move(handler)));
+                },
+                token, buffers);
         }
-        return asio::async_initiate<Token, void(error_code, std::size_t)>(
-            [this](auto handler, const MutableBuffers& buffers) {
-                operation_started();
-                socket_.async_read_some(buffers, wrap(std::move(handler)));
-            },
-            token, buffers);
     }
 
     template <class ConstBuffers, class Token>
@@ -111,14 +110,16 @@ public:
 
     // Runs `perform` (reactor_op.hpp) when the socket is ready for `direction`, and at
     // once unless the socket is known to be empty; the handler gets (error_code, bytes).
+    // With `nothing_to_transfer` (an empty buffer) it gets 0 bytes without `perform`.
     template <class Perform, class Token>
-    auto async_perform(detail::Direction direction, Perform perform, Token&& token) {
+    auto async_perform(detail::Direction direction, bool nothing_to_transfer, Perform perform, Token&& token) {
         return asio::async_initiate<Token, void(error_code, std::size_t)>(
-            [this](auto handler, detail::Direction direction, Perform perform) {
+            [this](auto handler, detail::Direction direction, bool nothing_to_transfer, Perform perform) {
                 operation_started();
-                detail::start_reactor_op(socket_, reactor(), direction, std::move(perform), wrap(std::move(handler)));
+                detail::start_reactor_op(socket_, reactor(), direction, nothing_to_transfer, std::move(perform),
+                                         wrap(std::move(handler)));
             },
-            token, direction, std::move(perform));
+            token, direction, nothing_to_transfer, std::move(perform));
     }
 
     template <class Token>

@@ -55,12 +55,14 @@ public:
 
     template <class MutableBuffers, class Token>
     auto async_read_some(const MutableBuffers& buffers, Token&& token) {
-        return start<detail::Reactor::read_op>(token, [this, into = first_buffer(buffers)] { return read_once(into); });
+        const auto into = first_buffer(buffers);
+        return start<detail::Reactor::read_op>(token, into.size() == 0, [this, into] { return read_once(into); });
     }
 
     template <class ConstBuffers, class Token>
     auto async_write_some(const ConstBuffers& buffers, Token&& token) {
-        return start<detail::Reactor::write_op>(token, [this, buffers] { return write_once(plaintext_of(buffers)); });
+        return start<detail::Reactor::write_op>(token, asio::buffer_size(buffers) == 0,
+                                                [this, buffers] { return write_once(plaintext_of(buffers)); });
     }
 
     // Writes what the socket takes now, without waiting, and returns how many bytes
@@ -163,7 +165,7 @@ private:
     }
 
     template <detail::Direction direction, class Token, class Action>
-    auto start(Token& token, Action action);
+    auto start(Token& token, bool nothing_to_transfer, Action action);
 
     TimedSocket socket_;
     std::unique_ptr<SSL, FreeSsl> ssl_;
@@ -199,10 +201,13 @@ struct TlsSocket::Operation {
         wait_type_of(direction == detail::Reactor::read_op ? detail::Reactor::write_op : detail::Reactor::read_op);
 
     TlsSocket* tls;
+    bool nothing_to_transfer;
     Action action;
     Handler handler;
 
-    void start() { tls->socket_.async_perform(direction, Step<direction, Action>{action}, std::move(*this)); }
+    void start() {
+        tls->socket_.async_perform(direction, nothing_to_transfer, Step<direction, Action>{action}, std::move(*this));
+    }
 
     void operator()(error_code ec, std::size_t bytes) {
         if (ec == asio::error::would_block) return tls->socket_.async_wait(other_way, std::move(*this));
@@ -217,10 +222,11 @@ struct TlsSocket::Operation {
 };
 
 template <detail::Direction direction, class Token, class Action>
-auto TlsSocket::start(Token& token, Action action) {
+auto TlsSocket::start(Token& token, bool nothing_to_transfer, Action action) {
     return asio::async_initiate<Token, void(error_code, std::size_t)>(
-        [this](auto handler, Action action) {
-            Operation<direction, Action, std::decay_t<decltype(handler)>>{this, std::move(action), std::move(handler)}
+        [this, nothing_to_transfer](auto handler, Action action) {
+            Operation<direction, Action, std::decay_t<decltype(handler)>>{this, nothing_to_transfer, std::move(action),
+                                                                          std::move(handler)}
                 .start();
         },
         token, std::move(action));

@@ -20,6 +20,7 @@
 
 #include <array>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -188,6 +189,26 @@ BOOST_AUTO_TEST_CASE(data_that_arrives_between_reads_after_a_short_read_is_read)
     io.run_for(5s);
     const std::vector<std::string> expected{"first", "second", "third"};
     BOOST_TEST(got == expected, boost::test_tools::per_element());
+}
+
+// An empty read completes at once, as Asio's own, also when the socket is known empty.
+BOOST_AUTO_TEST_CASE(a_zero_length_read_after_a_short_read_completes_at_once) {
+    asio::io_context io;
+    SocketPair pair(io);
+    TimedSocket socket(std::move(pair.near));
+    std::optional<error_code> empty_read;
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+        Buffer buffer;
+        socket.expires_after(5s);
+        send_now(pair.far, "first");
+        BOOST_TEST(co_await read_once(socket, buffer) == "first");  // short: the socket is now empty
+        auto [ec, n] = co_await socket.async_read_some(asio::mutable_buffer(), use_tuple);
+        empty_read = ec;
+        BOOST_TEST(n == 0u);
+    }, asio::detached);
+    io.run_for(2s);
+    BOOST_REQUIRE(empty_read.has_value());
+    BOOST_TEST(empty_read->message() == error_code{}.message());
 }
 
 BOOST_AUTO_TEST_CASE(a_read_waiting_on_an_empty_socket_completes_when_data_comes) {

@@ -311,6 +311,29 @@ BOOST_AUTO_TEST_CASE(a_zero_length_read_says_nothing_about_the_socket) {
     BOOST_TEST(got == expected, boost::test_tools::per_element());
 }
 
+// An empty read completes at once, also right after a read that emptied the socket
+// (no edge has come since, so the reactor would not try a read that waits for one).
+BOOST_AUTO_TEST_CASE(a_zero_length_read_after_the_socket_emptied_completes_at_once) {
+    asio::io_context io;
+    TlsPair pair(io);
+    connect(io, pair);
+    std::optional<error_code> empty_read;
+    spawn(io, [&]() -> asio::awaitable<void> {
+        error_code ec;
+        std::array<char, 64> buffer;
+        pair.client->next_layer().expires_after(5s);
+        BOOST_REQUIRE(pair.server->try_write(asio::buffer(std::string_view("a")), ec) == 1u);
+        auto [ec1, n1] = co_await pair.client->async_read_some(asio::buffer(buffer), use_tuple);  // empties the socket
+        BOOST_REQUIRE((!ec1 && n1 == 1u));
+        auto [ec0, n0] = co_await pair.client->async_read_some(asio::mutable_buffer(), use_tuple);
+        empty_read = ec0;
+        BOOST_TEST(n0 == 0u);
+    });
+    io.run_for(2s);
+    BOOST_REQUIRE(empty_read.has_value());
+    BOOST_TEST(empty_read->message() == error_code{}.message());
+}
+
 // A keep-alive connection whose next request is late gives back its read buffer and
 // waits on the socket alone (HttpSession), once OpenSSL says nothing can happen before
 // input comes: also when the timed-out read never called OpenSSL (the socket was known
