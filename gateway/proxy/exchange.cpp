@@ -3,8 +3,7 @@
 #include "gateway/core/log.hpp"
 #include "gateway/proxy/header_writer.hpp"
 #include "gateway/proxy/relay.hpp"
-
-#include <boost/asio/write.hpp>
+#include "gateway/proxy/send_continue.hpp"
 
 namespace tg::proxy {
 namespace {
@@ -278,7 +277,6 @@ asio::awaitable<ProxyOutcome> proxy_request(ClientStream& client, beast::flat_bu
                 return attempt_on(client, client_buffer, request, connection, upstream, acquired.reused);
             },
             connection.stream);
-        connection.response.reset();  // a pooled connection holds no response fields
         if (step.kind == Attempt::Kind::done && step.upstream_reusable) {
             request.pool.release(std::move(acquired.connection));
         } else {

@@ -24,7 +24,6 @@
 #include <optional>
 #include <span>
 #include <string>
-#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -124,15 +123,6 @@ inline std::span<char> whole_body_in_buffer(http::response_parser<http::buffer_b
     error_code ec;
     parse_buffered(parser, in_buffer, ec);
     return scratch.first(scratch.size() - body.size);
-}
-
-// The interim answer to Expect: 100-continue, before the request body is read.
-template <class Stream>
-asio::awaitable<error_code> send_continue(Stream& client, std::chrono::milliseconds timeout) {
-    static constexpr std::string_view interim = "HTTP/1.1 100 Continue\r\n\r\n";
-    beast::get_lowest_layer(client).expires_after(timeout);
-    auto [ec, written] = co_await asio::async_write(client, asio::buffer(interim), use_tuple);
-    co_return ec;
 }
 
 // `pending_header`, when not empty, is written with the first piece of the body, and

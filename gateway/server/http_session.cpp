@@ -8,7 +8,7 @@
 #include "gateway/handlers/service.hpp"
 #include "gateway/proxy/buffered_parse.hpp"
 #include "gateway/proxy/exchange.hpp"
-#include "gateway/proxy/relay.hpp"
+#include "gateway/proxy/send_continue.hpp"
 #include "gateway/proxy/websocket_tunnel.hpp"
 #include "gateway/server/admin_endpoints.hpp"
 #include "gateway/server/idle_connection.hpp"
@@ -16,7 +16,6 @@
 #include "gateway/server/worker.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/write.hpp>
 
 #include <optional>
 
@@ -304,7 +303,7 @@ private:
         std::string body;
         if (!parser.is_done()) {
             if (expects_continue(req)) {
-                co_await proxy::send_continue(stream_, worker_.limits().idle_timeout);
+                co_await proxy::send_continue(stream_, limits.idle_timeout);
             }
             auto read = co_await read_small_body(parser, body, limits);
             if (read == http::error::body_limit) co_return co_await send_error(errors::payload_too_large, false);
