@@ -117,6 +117,10 @@ std::string render_prometheus(const MetricsSources& sources) {
     for (const auto& [name, total] : routes)
         out << "tg_sent_body_bytes_total{route=\"" << label(name) << "\"} " << total.bytes_out << '\n';
 
+    header(out, "tg_worker_connections", "gauge", "Client connections open, by worker.");
+    for (std::size_t i = 0; i < sources.worker_connections.size(); ++i)
+        out << "tg_worker_connections{worker=\"" << i << "\"} " << sources.worker_connections[i] << '\n';
+
     header(out, "tg_upstream_connections", "gauge", "Upstream connections, by upstream and state.");
     for (const auto& [name, total] : upstreams) {
         out << "tg_upstream_connections{upstream=\"" << label(name) << "\",state=\"active\"} " << total.active << '\n'

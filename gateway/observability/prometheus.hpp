@@ -10,6 +10,7 @@ namespace tg::observability {
 
 struct MetricsSources {
     std::vector<const WorkerStats*> workers;
+    std::vector<int> worker_connections;  // client connections open, by worker
     ConfigStats* config = nullptr;
     bool draining = false;
 };

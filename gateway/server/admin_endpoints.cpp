@@ -12,7 +12,10 @@ namespace tg::server {
 
 std::string GatewayShared::render_metrics() const {
     observability::MetricsSources sources;
-    for (const auto* worker : workers) sources.workers.push_back(&worker->stats());
+    for (const auto* worker : workers) {
+        sources.workers.push_back(&worker->stats());
+        sources.worker_connections.push_back(worker->open_sessions());
+    }
     sources.config = const_cast<observability::ConfigStats*>(&config_stats);
     sources.draining = draining.load(std::memory_order_relaxed);
     auto text = observability::render_prometheus(sources);
