@@ -123,9 +123,14 @@ struct AccessLog {
     std::string path;  // empty: off; "stdout"; or a file, reopened on SIGUSR1
 };
 
+// How accepted connections are spread over the workers: `exact` hands a connection to
+// the worker serving the fewest; `kernel` keeps the SO_REUSEPORT hash's choice.
+enum class ConnectionBalance { exact, kernel };
+
 struct Config {
     std::string source_path;
     unsigned workers = 0;  // resolved: never 0 after validation
+    ConnectionBalance connection_balance = ConnectionBalance::exact;
     std::vector<Listener> listeners;
     Limits limits;
     std::map<std::string, SecretValue> secrets;

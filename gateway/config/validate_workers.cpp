@@ -23,4 +23,19 @@ unsigned validate_workers(const boost::json::value* workers, Context& context) {
     return static_cast<unsigned>(*count);
 }
 
+ConnectionBalance validate_connection_balance(const boost::json::value* balance, Context& context) {
+    if (balance == nullptr)
+        return ConnectionBalance::exact;
+    const auto* name = expect_string(*balance, "connection_balance", context.problems);
+    if (name == nullptr)
+        return ConnectionBalance::exact;
+    if (*name == "exact")
+        return ConnectionBalance::exact;
+    if (*name == "kernel")
+        return ConnectionBalance::kernel;
+    context.problems.push_back(
+        {"connection_balance", "expected \"exact\" or \"kernel\", found " + quote(*name)});
+    return ConnectionBalance::exact;
+}
+
 }  // namespace tg::config::detail

@@ -3,6 +3,7 @@
 #include "gateway/core/asio_aliases.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/handlers/service.hpp"
+#include "gateway/server/connection_balance.hpp"
 #include "gateway/server/http_session.hpp"
 #include "gateway/server/tls.hpp"
 
@@ -46,7 +47,14 @@ asio::awaitable<void> accept_loop(tcp::acceptor acceptor, Worker& worker, std::s
         }
         if (ec) continue;  // the client went away between connect and accept
         try {
-            start_session(worker, listener, std::move(socket));
+            auto& target = worker.config().connection_balance == config::ConnectionBalance::exact
+                               ? least_loaded(worker, worker.shared().workers)
+                               : worker;
+            if (&target == &worker) {
+                start_session(worker, listener, std::move(socket));
+            } else {
+                hand_off(target, listener, std::move(socket));
+            }
         } catch (const std::exception& e) {
             log::error("listener ", listener->name, ": cannot start a session: ", e.what());
         }

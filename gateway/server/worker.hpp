@@ -55,8 +55,9 @@ public:
     observability::RouteStats& unrouted_stats(std::string_view name);
 
     std::shared_ptr<WorkerState> state() const { return state_; }
-    // The current limits, without taking a reference on the generation (worker thread only).
-    const config::Limits& limits() const { return state_->runtime->config->limits; }
+    // The current config, without taking a reference on the generation (worker thread only).
+    const config::Config& config() const { return *state_->runtime->config; }
+    const config::Limits& limits() const { return config().limits; }
     // Switches to a new configuration; call on this worker's thread.
     void apply(std::shared_ptr<const Runtime> runtime);
     // Builds (and drops) a generation for `runtime` to surface what would fail on the
@@ -69,6 +70,10 @@ public:
     void add_session(DrainableSession* session);
     void remove_session(DrainableSession* session);
     int open_sessions() const { return open_sessions_.load(std::memory_order_relaxed); }
+    // Connections served plus those handed over and not yet started (any thread).
+    int load() const { return open_sessions() + incoming_.load(std::memory_order_relaxed); }
+    void expect_connection() { incoming_.fetch_add(1, std::memory_order_relaxed); }
+    void connection_arrived() { incoming_.fetch_sub(1, std::memory_order_relaxed); }
     IdleList& idle_connections() { return idle_connections_; }
     // Drain, on this worker's thread: stop accepting, close idle connections.
     void close_for_drain();
@@ -91,6 +96,7 @@ private:
     std::unordered_set<boost::asio::ip::tcp::acceptor*> acceptors_;
     std::unordered_set<DrainableSession*> sessions_;
     std::atomic<int> open_sessions_{0};
+    std::atomic<int> incoming_{0};
     IdleList idle_connections_;
     // Destroyed first (see ~Worker): it owns the suspended coroutines, which refer to
     // the state above.

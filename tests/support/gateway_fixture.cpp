@@ -27,4 +27,8 @@ InProcessGateway::InProcessGateway(const std::string& config_text, handlers::Reg
 
 InProcessGateway::~InProcessGateway() { gateway_->stop(); }
 
+server::ReloadResult InProcessGateway::reload(const std::string& config_text) {
+    return gateway_->reload(load_config_text(config_text, registry_));
+}
+
 }  // namespace tg::test

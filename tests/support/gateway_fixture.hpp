@@ -21,6 +21,8 @@ public:
     ~InProcessGateway();
 
     std::uint16_t port(const std::string& listener = "public") const { return gateway_->port(listener); }
+    // As SIGHUP does it: validates `config_text` and switches the workers to it.
+    server::ReloadResult reload(const std::string& config_text);
 
 private:
     handlers::Registry registry_;

@@ -131,6 +131,18 @@ BOOST_AUTO_TEST_CASE(workers_must_be_a_non_negative_integer) {
     CHECK_PROBLEM(load(minimal(R"("workers": "2")")), "workers", "found a string");
 }
 
+BOOST_AUTO_TEST_CASE(connection_balance_is_exact_unless_kernel_is_asked_for) {
+    const auto absent = load(minimal());
+    CHECK_OK(absent);
+    BOOST_TEST((absent.config->connection_balance == ConnectionBalance::exact));
+    const auto kernel = load(minimal(R"("connection_balance": "kernel")"));
+    CHECK_OK(kernel);
+    BOOST_TEST((kernel.config->connection_balance == ConnectionBalance::kernel));
+    CHECK_PROBLEM(load(minimal(R"("connection_balance": "even")")), "connection_balance",
+                  R"(expected "exact" or "kernel", found "even")");
+    CHECK_PROBLEM(load(minimal(R"("connection_balance": true)")), "connection_balance", "found a boolean");
+}
+
 BOOST_AUTO_TEST_CASE(comments_and_trailing_commas_are_accepted) {
     const auto result = load(R"(
         // the gateway
