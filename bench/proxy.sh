@@ -12,7 +12,9 @@
 #   BENCH_REPEATS [3]  rounds; every figure is the median over the rounds
 #   BENCH_IDLE_CONNECTIONS [10000]  idle keep-alive connections for the RSS figure
 #   BENCH_IDLE_TLS_CONNECTIONS [2000]  the same over TLS (each costs a handshake)
-#   BENCH_WORKERS ["1 2"]  worker counts to test
+#   BENCH_WORKERS ["1 2 2p"]  worker counts to test; "Np": N workers, each pinned to a
+#                   CPU by the proxy's own setting (gateway "worker_cpu_affinity": "auto",
+#                   nginx `worker_cpu_affinity auto`, HAProxy `cpu-map`); no idle-memory run
 #   BENCH_OUT [bench/results]  where proxy.md, proxy.png and proxy-raw.tsv go
 #   GATEWAY_BIN [BUILD_DIR/gateway/trading-gateway]
 set -euo pipefail
@@ -31,7 +33,7 @@ THREADS=${BENCH_THREADS:-2}
 REPEATS=${BENCH_REPEATS:-3}
 IDLE=${BENCH_IDLE_CONNECTIONS:-10000}
 IDLE_TLS=${BENCH_IDLE_TLS_CONNECTIONS:-2000}
-WORKERS_LIST=${BENCH_WORKERS:-"1 2"}
+WORKERS_LIST=${BENCH_WORKERS:-"1 2 2p"}
 OUT_DIR=${BENCH_OUT:-$BENCH_DIR/results}
 PROXIES=(gateway nginx haproxy)
 MODES=(plain tls)
@@ -47,7 +49,7 @@ check_settings() {
     [[ $value =~ ^[0-9]+$ && $value -gt 0 ]] || die "$name must be a positive integer, got '$value'"
   done
   for value in $WORKERS_LIST; do
-    [[ $value =~ ^[0-9]+$ && $value -gt 0 ]] || die "BENCH_WORKERS: '$value' is not a positive integer"
+    [[ $value =~ ^[0-9]+p?$ && ${value%p} -gt 0 ]] || die "BENCH_WORKERS: '$value' is not a positive integer, with an optional p (pinned)"
   done
   ((CONNECTIONS >= THREADS)) || die "BENCH_CONNECTIONS must be at least BENCH_THREADS"
   [[ -x $GATEWAY_BIN ]] || die "no gateway binary at $GATEWAY_BIN (run 'make build' or set GATEWAY_BIN)"
@@ -214,12 +216,17 @@ http {
 EOF
 }
 
+# The worker count of a BENCH_WORKERS entry, and the pinning line when it ends in p.
+worker_count() { echo "${1%p}"; }
+pinned() { [[ $1 == *p ]]; }
+
 write_gateway_conf() { # dir port mode workers
-  local tls=""
+  local tls="" affinity=""
   [[ $3 == tls ]] && tls=", \"tls\": {\"cert_file\": \"$TMP/cert.pem\", \"key_file\": \"$TMP/key.pem\"}"
+  pinned "$4" && affinity='"worker_cpu_affinity": "auto", '
   cat >"$1/gateway.json" <<EOF
 // trading-gateway, $3, $4 worker(s)
-{"workers": $4,
+{"workers": $(worker_count "$4"), $affinity
  "listeners": [{"name": "public", "address": "127.0.0.1", "port": $2$tls}],
  "limits": {"idle_timeout_ms": 300000},
  "upstreams": {"app": {"servers": ["http://127.0.0.1:$UPSTREAM_PORT"], "pool_size": 1024}},
@@ -228,7 +235,8 @@ EOF
 }
 
 write_nginx_conf() { # dir port mode workers
-  local ssl="" tls_lines=""
+  local ssl="" tls_lines="" affinity=""
+  pinned "$4" && affinity="worker_cpu_affinity auto;"
   if [[ $3 == tls ]]; then
     ssl=" ssl"
     tls_lines="ssl_certificate $TMP/cert.pem;
@@ -238,7 +246,8 @@ write_nginx_conf() { # dir port mode workers
   cat >"$1/nginx.conf" <<EOF
 # nginx reverse proxy, $3, $4 worker(s). Same per-request work as the gateway:
 # HTTP/1.1 keep-alive pool to the upstream, X-Forwarded-*, a request id echoed back.
-worker_processes $4;
+worker_processes $(worker_count "$4");
+$affinity
 worker_rlimit_nofile $NOFILE;
 pid $1/nginx.pid;
 error_log $1/error.log warn;
@@ -276,13 +285,16 @@ EOF
 }
 
 write_haproxy_conf() { # dir port mode workers
-  local ssl="" proto=http
+  local ssl="" proto=http affinity="" n
+  n=$(worker_count "$4")
+  pinned "$4" && affinity="cpu-map auto:1/1-$n 0-$((n - 1))"
   [[ $3 == tls ]] && ssl=" ssl crt $TMP/combined.pem alpn http/1.1" proto=https
   cat >"$1/haproxy.cfg" <<EOF
 # HAProxy reverse proxy, $3, $4 thread(s). Same per-request work as the gateway:
 # reused upstream connections, X-Forwarded-*, a request id echoed back. No logging.
 global
-    nbthread $4
+    nbthread $n
+    $affinity
     maxconn $PROXY_MAXCONN
     # The open-file hard limit may be below the 2 x maxconn HAProxy asks for; the
     # idle test needs only one descriptor per client connection.
@@ -483,7 +495,8 @@ tls_info() { # proxy: negotiated protocol and cipher, once per proxy
 run_one() { # round mode workers proxy
   local round=$1 mode=$2 workers=$3 proxy=$4
   start_peer "$proxy" "$mode" "$workers"
-  measure_idle "$@"
+  LAST_IDLE=""
+  pinned "$workers" || measure_idle "$@" # pinning does not change what an idle connection costs
   if [[ $mode == tls && $round == 1 && $workers == "${WORKERS_LIST%% *}" ]]; then tls_info "$proxy"; fi
   measure_load "$@"
   if [[ $proxy == gateway ]] && grep -qiE '\b(error|warn)' "$PEER_LOG"; then
@@ -539,7 +552,8 @@ write_report() {
     cat "$TMP/commands.log"
     echo '```'
     echo
-    echo "## Configurations (TLS, ${WORKERS_LIST##* } worker(s); the plain ones differ only in the listener)"
+    local last=${WORKERS_LIST##* }
+    echo "## Configurations (TLS, $(worker_count "$last") worker(s)$(pinned "$last" && echo ", pinned"); the plain ones differ only in the listener$(pinned "$last" && echo ", the unpinned ones only in the pinning line"))"
     local f lang
     for f in upstream/nginx.conf "gateway-tls-${WORKERS_LIST##* }w/gateway.json" \
       "nginx-tls-${WORKERS_LIST##* }w/nginx.conf" "haproxy-tls-${WORKERS_LIST##* }w/haproxy.cfg"; do

@@ -44,10 +44,11 @@ def main():
         next(f)
         for line in f:
             rnd, mode, workers, proxy, metric, value = line.rstrip("\n").split("\t")
-            values[(mode, int(workers), proxy, metric)].append(float(value))
-            if (mode, int(workers)) not in scenarios:
-                scenarios.append((mode, int(workers)))
-    scenarios.sort(key=lambda s: (s[0] != "plain", s[1]))
+            values[(mode, workers, proxy, metric)].append(float(value))
+            if (mode, workers) not in scenarios:
+                scenarios.append((mode, workers))
+    # "2p": 2 workers, each pinned to a CPU; after the unpinned 2.
+    scenarios.sort(key=lambda s: (s[0] != "plain", int(s[1].rstrip("p")), s[1].endswith("p")))
 
     def median(mode, workers, proxy, metric):
         v = values.get((mode, workers, proxy, metric))
@@ -61,7 +62,8 @@ def main():
     out.append("| scenario | metric | gateway | nginx | HAProxy | gateway/nginx | gateway/HAProxy |")
     out.append("|---|---|--:|--:|--:|--:|--:|")
     for mode, workers in scenarios:
-        name = f"{mode}, {workers} worker{'s' if workers > 1 else ''}"
+        count = int(workers.rstrip("p"))
+        name = f"{mode}, {count} worker{'s' if count > 1 else ''}{', pinned' if workers.endswith('p') else ''}"
         for metric, label, digits in LOAD_METRICS + IDLE_METRICS:
             med = {p: median(mode, workers, p, metric) for p, _ in PROXIES}
             if all(v is None for v in med.values()):
@@ -105,7 +107,8 @@ def main():
         f.write("# scenario gateway nginx haproxy (median req/s)\n")
         for mode, workers in scenarios:
             row = [median(mode, workers, p, "rps") for p, _ in PROXIES]
-            f.write(f"{mode}-{workers}w " + " ".join("0" if r is None else f"{r:.0f}" for r in row) + "\n")
+            label = f"{mode}-{workers.rstrip('p')}w" + ("-pinned" if workers.endswith("p") else "")
+            f.write(f"{label} " + " ".join("0" if r is None else f"{r:.0f}" for r in row) + "\n")
 
 
 if __name__ == "__main__":

@@ -15,9 +15,9 @@ namespace {
 
 using detail::Context;
 
-constexpr std::array<std::string_view, 9> engine_keys = {"workers", "connection_balance", "listeners",
-                                                         "limits",  "secrets",            "upstreams",
-                                                         "routes",  "lifecycle",          "access_log"};
+constexpr std::array<std::string_view, 10> engine_keys = {
+    "workers", "connection_balance", "worker_cpu_affinity", "listeners", "limits",
+    "secrets", "upstreams",          "routes",              "lifecycle", "access_log"};
 
 bool is_engine_key(std::string_view key) {
     return std::find(engine_keys.begin(), engine_keys.end(), key) != engine_keys.end();
@@ -40,6 +40,7 @@ Config build_engine_config(const boost::json::object& document, Context& context
     config.workers = detail::validate_workers(document.if_contains("workers"), context);
     config.connection_balance =
         detail::validate_connection_balance(document.if_contains("connection_balance"), context);
+    config.pin_workers = detail::validate_worker_cpu_affinity(document.if_contains("worker_cpu_affinity"), context);
     config.listeners = detail::validate_listeners(document.if_contains("listeners"), context);
     config.limits = detail::validate_limits(document.if_contains("limits"), context);
     config.secrets = detail::validate_secrets(document.if_contains("secrets"), context);

@@ -131,6 +131,7 @@ struct Config {
     std::string source_path;
     unsigned workers = 0;  // resolved: never 0 after validation
     ConnectionBalance connection_balance = ConnectionBalance::exact;
+    bool pin_workers = false;  // "worker_cpu_affinity": "auto": worker i on the i-th allowed CPU
     std::vector<Listener> listeners;
     Limits limits;
     std::map<std::string, SecretValue> secrets;

@@ -24,6 +24,7 @@ struct Context {
 // Each takes the section's value, or null when the key is absent.
 unsigned validate_workers(const boost::json::value* workers, Context& context);
 ConnectionBalance validate_connection_balance(const boost::json::value* balance, Context& context);
+bool validate_worker_cpu_affinity(const boost::json::value* affinity, Context& context);
 std::vector<Listener> validate_listeners(const boost::json::value* listeners, Context& context);
 Limits validate_limits(const boost::json::value* limits, Context& context);
 // Every declared name is in the result, also those whose value could not be

@@ -38,4 +38,16 @@ ConnectionBalance validate_connection_balance(const boost::json::value* balance,
     return ConnectionBalance::exact;
 }
 
+bool validate_worker_cpu_affinity(const boost::json::value* affinity, Context& context) {
+    if (affinity == nullptr)
+        return false;
+    const auto* name = expect_string(*affinity, "worker_cpu_affinity", context.problems);
+    if (name == nullptr || *name == "off")
+        return false;
+    if (*name == "auto")
+        return true;
+    context.problems.push_back({"worker_cpu_affinity", "expected \"off\" or \"auto\", found " + quote(*name)});
+    return false;
+}
+
 }  // namespace tg::config::detail

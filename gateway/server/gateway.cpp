@@ -4,6 +4,7 @@
 #include "gateway/core/log.hpp"
 #include "gateway/handlers/service.hpp"
 #include "gateway/server/connection_balance.hpp"
+#include "gateway/server/cpu_affinity.hpp"
 #include "gateway/server/http_session.hpp"
 #include "gateway/server/tls.hpp"
 
@@ -116,9 +117,13 @@ void Gateway::start() {
     for (const auto& listener : runtime_->config->listeners) bind_listener(listener);
     // Before the first request: a service may have state to load (DXtrade's sessions).
     for (auto* service : shared_.services) service->start(*runtime_->config);
-    for (auto& worker : workers_) worker->start_thread();
+    const auto cpus = runtime_->config->pin_workers ? allowed_cpus() : std::vector<int>();
+    for (std::size_t i = 0; i < workers_.size(); ++i) {
+        workers_[i]->start_thread(cpus.empty() ? -1 : cpus[i % cpus.size()]);
+    }
     running_ = true;
-    log::info("trading-gateway " TG_VERSION " serving with ", workers_.size(), " workers");
+    log::info("trading-gateway " TG_VERSION " serving with ", workers_.size(), " workers",
+              cpus.empty() ? "" : ", each pinned to a CPU");
 }
 
 void Gateway::stop() {
@@ -149,6 +154,7 @@ ReloadResult Gateway::reload(std::shared_ptr<const config::Config> config) {
     ReloadResult result;
     if (!same_listeners(runtime_->config->listeners, config->listeners)) result.ignored.push_back("listeners");
     if (runtime_->config->workers != config->workers) result.ignored.push_back("workers");
+    if (runtime_->config->pin_workers != config->pin_workers) result.ignored.push_back("worker_cpu_affinity");
     if (runtime_->config->access_log.path != config->access_log.path) result.ignored.push_back("access_log");
     for (const auto* service : shared_.services) {
         for (auto& setting : service->needs_restart(*config)) result.ignored.push_back(std::move(setting));

@@ -2,6 +2,7 @@
 
 #include "gateway/core/asio_aliases.hpp"
 #include "gateway/core/log.hpp"
+#include "gateway/server/cpu_affinity.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -96,7 +97,7 @@ asio::awaitable<void> Worker::tick() {
     }
 }
 
-void Worker::start_thread() {
+void Worker::start_thread(int cpu) {
     thread_ = std::thread([this] {
         try {
             io_->run();
@@ -104,6 +105,10 @@ void Worker::start_thread() {
             log::error("worker ", id_, " stopped by an unexpected error: ", e.what());
         }
     });
+    if (cpu < 0) return;
+    if (const auto error = pin_to_cpu(thread_, cpu); !error.empty()) {
+        log::warn("worker ", id_, ": cannot pin to CPU ", cpu, ": ", error, "; left unpinned");
+    }
 }
 
 void Worker::stop() {

@@ -78,7 +78,8 @@ public:
     // Drain, on this worker's thread: stop accepting, close idle connections.
     void close_for_drain();
 
-    void start_thread();
+    // `cpu` >= 0: pins the thread to that CPU (a failure is logged, not fatal).
+    void start_thread(int cpu = -1);
     void stop();
     void join();
 

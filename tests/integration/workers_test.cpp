@@ -12,6 +12,8 @@
 #include "tests/support/test_upstream.hpp"
 #include "tests/support/wait.hpp"
 
+#include "gateway/server/cpu_affinity.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -20,6 +22,9 @@
 #include <boost/beast/ssl.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
 #include <memory>
 #include <regex>
 #include <sstream>
@@ -32,8 +37,9 @@ namespace beast = boost::beast;
 
 namespace {
 
-std::string config_text(const std::string& balance, const std::string& upstream_url, const std::string& tls = "") {
-    return R"({"workers": 2, "connection_balance": ")" + balance + R"(",
+std::string config_text(const std::string& balance, const std::string& upstream_url, const std::string& tls = "",
+                        const std::string& affinity = "off") {
+    return R"({"workers": 2, "connection_balance": ")" + balance + R"(", "worker_cpu_affinity": ")" + affinity + R"(",
       "listeners": [{"name": "public", "address": "127.0.0.1", "port": 0 )" + tls + R"(},
                     {"name": "admin", "address": "127.0.0.1", "port": 0, "admin": true}],
       "upstreams": {"app": {"servers": [")" + upstream_url + R"("]}},
@@ -79,6 +85,20 @@ int widest_spread(InProcessGateway& gateway, int connections) {
         widest = std::max(widest, spread(counts));
     }
     return widest;
+}
+
+// The CPU lists of this process's threads that may run on one CPU only.
+std::multiset<std::string> single_cpu_threads() {
+    std::multiset<std::string> lists;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+        std::ifstream status(task.path() / "status");
+        for (std::string line; std::getline(status, line);) {
+            if (line.rfind("Cpus_allowed_list:", 0) != 0) continue;
+            const auto list = line.substr(line.find_first_not_of(" \t", 18));
+            if (list.find_first_of(",-") == std::string::npos) lists.insert(list);
+        }
+    }
+    return lists;
 }
 
 }  // namespace
@@ -135,4 +155,26 @@ BOOST_AUTO_TEST_CASE(tls_connections_handed_to_another_worker_complete_their_han
         // Every other connection was handed over: the workers stay level.
         BOOST_TEST(spread(worker_connections(gateway.port("admin"), i + 1)) <= 1);
     }
+}
+
+BOOST_AUTO_TEST_CASE(worker_cpu_affinity_auto_pins_each_worker_to_a_cpu_of_its_own) {
+    const auto cpus = tg::server::allowed_cpus();
+    if (cpus.size() < 2) {
+        BOOST_TEST_MESSAGE("one CPU allowed: every thread runs on it, nothing to tell apart");
+        return;
+    }
+    TestUpstream upstream;
+    BOOST_TEST_REQUIRE(single_cpu_threads().empty());
+    {
+        InProcessGateway unpinned(config_text("exact", upstream.url()));
+        BOOST_TEST(single_cpu_threads().empty());
+    }
+    InProcessGateway gateway(config_text("exact", upstream.url(), "", "auto"));
+    const std::multiset<std::string> expected{std::to_string(cpus[0]), std::to_string(cpus[1])};
+    BOOST_TEST(single_cpu_threads() == expected);
+    BOOST_TEST(fetch(gateway.port(), "/echo").result_int() == 200u);
+    // Pinning is set up when the workers start: a reload that changes it says so.
+    const auto result = gateway.reload(config_text("exact", upstream.url()));
+    BOOST_TEST(result.applied);
+    BOOST_TEST((result.ignored == std::vector<std::string>{"worker_cpu_affinity"}));
 }

@@ -143,6 +143,20 @@ BOOST_AUTO_TEST_CASE(connection_balance_is_exact_unless_kernel_is_asked_for) {
     CHECK_PROBLEM(load(minimal(R"("connection_balance": true)")), "connection_balance", "found a boolean");
 }
 
+BOOST_AUTO_TEST_CASE(worker_cpu_affinity_is_off_unless_auto_is_asked_for) {
+    const auto absent = load(minimal());
+    CHECK_OK(absent);
+    BOOST_TEST(!absent.config->pin_workers);
+    const auto off = load(minimal(R"("worker_cpu_affinity": "off")"));
+    CHECK_OK(off);
+    BOOST_TEST(!off.config->pin_workers);
+    const auto pinned = load(minimal(R"("worker_cpu_affinity": "auto")"));
+    CHECK_OK(pinned);
+    BOOST_TEST(pinned.config->pin_workers);
+    CHECK_PROBLEM(load(minimal(R"("worker_cpu_affinity": "0-1")")), "worker_cpu_affinity",
+                  R"(expected "off" or "auto", found "0-1")");
+}
+
 BOOST_AUTO_TEST_CASE(comments_and_trailing_commas_are_accepted) {
     const auto result = load(R"(
         // the gateway
