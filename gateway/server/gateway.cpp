@@ -183,7 +183,7 @@ void Gateway::stop_accepting() {
 
 int Gateway::open_connections() const {
     int open = 0;
-    for (const auto& worker : workers_) open += worker->open_sessions();
+    for (const auto& worker : workers_) open += worker->load();  // with connections being handed over
     return open;
 }
 
