@@ -553,7 +553,7 @@ write_report() {
     echo '```'
     echo
     local last=${WORKERS_LIST##* }
-    echo "## Configurations (TLS, $(worker_count "$last") worker(s)$(pinned "$last" && echo ", pinned"); the plain ones differ only in the listener$(pinned "$last" && echo ", the unpinned ones only in the pinning line"))"
+    echo "## Configurations (TLS, $(worker_count "$last") worker(s)$(pinned "$last" && echo ", pinned"); the plain ones differ only in the listener$(pinned "$last" && echo ", the unpinned ones of the same count only in the pinning line"))"
     local f lang
     for f in upstream/nginx.conf "gateway-tls-${WORKERS_LIST##* }w/gateway.json" \
       "nginx-tls-${WORKERS_LIST##* }w/nginx.conf" "haproxy-tls-${WORKERS_LIST##* }w/haproxy.cfg"; do

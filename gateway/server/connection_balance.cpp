@@ -1,6 +1,7 @@
 #include "gateway/server/connection_balance.hpp"
 
 #include "gateway/core/asio_aliases.hpp"
+#include "gateway/core/log.hpp"
 #include "gateway/server/worker.hpp"
 
 #include <boost/asio/post.hpp>
@@ -21,7 +22,8 @@ public:
     ~ReleasedSocket() {
         if (fd_ >= 0) ::close(fd_);
     }
-    int take() { return std::exchange(fd_, -1); }
+    int get() const { return fd_; }
+    void disown() { fd_ = -1; }
 
 private:
     int fd_;
@@ -49,14 +51,27 @@ void hand_off(Worker& target, std::shared_ptr<const ListenerInfo> listener, tcp:
     ReleasedSocket released(socket.release(ec));
     if (ec) return;
     target.expect_connection();
-    asio::post(target.io(), [&target, listener = std::move(listener), released = std::move(released),
-                             protocol]() mutable {
+    try {
+        asio::post(target.io(), [&target, listener = std::move(listener), released = std::move(released),
+                                 protocol]() mutable {
+            try {
+                tcp::socket socket(target.io());
+                error_code ec;
+                socket.assign(protocol, released.get(), ec);
+                if (!ec) {
+                    released.disown();  // the socket owns it now
+                    start_session(target, listener, std::move(socket));
+                }
+            } catch (const std::exception& e) {  // as in the accept loop: the worker goes on
+                log::error("listener ", listener->name, ": cannot start a handed-over session: ", e.what());
+            }
+            // After the session counts it, so a drain never sees the connection in neither count.
+            target.connection_arrived();
+        });
+    } catch (...) {
         target.connection_arrived();
-        error_code ec;
-        tcp::socket socket(target.io());
-        socket.assign(protocol, released.take(), ec);
-        if (!ec) start_session(target, std::move(listener), std::move(socket));
-    });
+        throw;
+    }
 }
 
 }  // namespace tg::server

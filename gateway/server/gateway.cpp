@@ -118,6 +118,12 @@ void Gateway::start() {
     // Before the first request: a service may have state to load (DXtrade's sessions).
     for (auto* service : shared_.services) service->start(*runtime_->config);
     const auto cpus = runtime_->config->pin_workers ? allowed_cpus() : std::vector<int>();
+    if (runtime_->config->pin_workers && cpus.empty()) {
+        log::warn("worker_cpu_affinity: cannot read the CPUs this process may use; workers left unpinned");
+    } else if (!cpus.empty() && cpus.size() < workers_.size()) {
+        log::warn("worker_cpu_affinity: ", workers_.size(), " workers on ", cpus.size(),
+                  " allowed CPUs; some share a CPU");
+    }
     for (std::size_t i = 0; i < workers_.size(); ++i) {
         workers_[i]->start_thread(cpus.empty() ? -1 : cpus[i % cpus.size()]);
     }

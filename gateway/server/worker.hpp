@@ -71,9 +71,14 @@ public:
     void remove_session(DrainableSession* session);
     int open_sessions() const { return open_sessions_.load(std::memory_order_relaxed); }
     // Connections served plus those handed over and not yet started (any thread).
-    int load() const { return open_sessions() + incoming_.load(std::memory_order_relaxed); }
+    // `incoming_` is read first and decremented with release after the session is
+    // counted, so a connection is never missed by both.
+    int load() const {
+        const int incoming = incoming_.load(std::memory_order_acquire);
+        return incoming + open_sessions();
+    }
     void expect_connection() { incoming_.fetch_add(1, std::memory_order_relaxed); }
-    void connection_arrived() { incoming_.fetch_sub(1, std::memory_order_relaxed); }
+    void connection_arrived() { incoming_.fetch_sub(1, std::memory_order_release); }
     IdleList& idle_connections() { return idle_connections_; }
     // Drain, on this worker's thread: stop accepting, close idle connections.
     void close_for_drain();
