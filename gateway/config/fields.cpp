@@ -63,6 +63,23 @@ const boost::json::string* expect_string(const boost::json::value& value, const 
     return nullptr;
 }
 
+std::optional<std::size_t> expect_choice(const boost::json::value& value, const std::string& path,
+                                         std::initializer_list<std::string_view> choices, Problems& problems) {
+    const auto* string = expect_string(value, path, problems);
+    if (string == nullptr)
+        return std::nullopt;
+    std::string expected;
+    std::size_t index = 0;
+    for (const auto choice : choices) {
+        if (*string == choice)
+            return index;
+        expected += (index == 0 ? "" : index + 1 == choices.size() ? " or " : ", ") + quote(choice);
+        ++index;
+    }
+    problems.push_back({path, "expected " + expected});
+    return std::nullopt;
+}
+
 const boost::json::object* expect_object(const boost::json::value& value, const std::string& path,
                                          Problems& problems) {
     if (const auto* object = value.if_object())

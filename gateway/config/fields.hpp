@@ -42,6 +42,10 @@ const boost::json::object* expect_object(const boost::json::value& value, const 
 const boost::json::array* expect_array(const boost::json::value& value, const std::string& path,
                                        Problems& problems);
 std::optional<bool> expect_bool(const boost::json::value& value, const std::string& path, Problems& problems);
+// One of `choices` (a string), as its index; otherwise a problem that lists the choices
+// and not the value found.
+std::optional<std::size_t> expect_choice(const boost::json::value& value, const std::string& path,
+                                         std::initializer_list<std::string_view> choices, Problems& problems);
 // Only JSON integers are accepted: 3.0 or "3" is a type problem.
 std::optional<std::int64_t> expect_integer(const boost::json::value& value, const std::string& path,
                                            std::int64_t min, std::int64_t max, Problems& problems);

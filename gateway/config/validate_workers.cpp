@@ -26,28 +26,14 @@ unsigned validate_workers(const boost::json::value* workers, Context& context) {
 ConnectionBalance validate_connection_balance(const boost::json::value* balance, Context& context) {
     if (balance == nullptr)
         return ConnectionBalance::exact;
-    const auto* name = expect_string(*balance, "connection_balance", context.problems);
-    if (name == nullptr)
-        return ConnectionBalance::exact;
-    if (*name == "exact")
-        return ConnectionBalance::exact;
-    if (*name == "kernel")
-        return ConnectionBalance::kernel;
-    context.problems.push_back(
-        {"connection_balance", "expected \"exact\" or \"kernel\", found " + quote(*name)});
-    return ConnectionBalance::exact;
+    const auto choice = expect_choice(*balance, "connection_balance", {"exact", "kernel"}, context.problems);
+    return choice == 1u ? ConnectionBalance::kernel : ConnectionBalance::exact;
 }
 
 bool validate_worker_cpu_affinity(const boost::json::value* affinity, Context& context) {
     if (affinity == nullptr)
         return false;
-    const auto* name = expect_string(*affinity, "worker_cpu_affinity", context.problems);
-    if (name == nullptr || *name == "off")
-        return false;
-    if (*name == "auto")
-        return true;
-    context.problems.push_back({"worker_cpu_affinity", "expected \"off\" or \"auto\", found " + quote(*name)});
-    return false;
+    return expect_choice(*affinity, "worker_cpu_affinity", {"off", "auto"}, context.problems) == 1u;
 }
 
 }  // namespace tg::config::detail

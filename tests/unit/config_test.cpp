@@ -139,7 +139,7 @@ BOOST_AUTO_TEST_CASE(connection_balance_is_exact_unless_kernel_is_asked_for) {
     CHECK_OK(kernel);
     BOOST_TEST((kernel.config->connection_balance == ConnectionBalance::kernel));
     CHECK_PROBLEM(load(minimal(R"("connection_balance": "even")")), "connection_balance",
-                  R"(expected "exact" or "kernel", found "even")");
+                  R"(expected "exact" or "kernel")");
     CHECK_PROBLEM(load(minimal(R"("connection_balance": true)")), "connection_balance", "found a boolean");
 }
 
@@ -154,7 +154,7 @@ BOOST_AUTO_TEST_CASE(worker_cpu_affinity_is_off_unless_auto_is_asked_for) {
     CHECK_OK(pinned);
     BOOST_TEST(pinned.config->pin_workers);
     CHECK_PROBLEM(load(minimal(R"("worker_cpu_affinity": "0-1")")), "worker_cpu_affinity",
-                  R"(expected "off" or "auto", found "0-1")");
+                  R"(expected "off" or "auto")");
 }
 
 BOOST_AUTO_TEST_CASE(comments_and_trailing_commas_are_accepted) {
@@ -395,6 +395,8 @@ BOOST_AUTO_TEST_CASE(no_message_ever_contains_a_secret_value) {
     const auto result = load(R"({
         "listeners": [{"name": "s3cr3t-VALUE-as-name", "address": "s3cr3t-VALUE", "port": "s3cr3t-VALUE"}],
         "workers": "s3cr3t-VALUE",
+        "connection_balance": "s3cr3t-VALUE",
+        "worker_cpu_affinity": "s3cr3t-VALUE",
         "secrets": {
             "good": {"env": "GOOD"},
             "broken": {"env": "BROKEN"},
@@ -428,7 +430,8 @@ BOOST_AUTO_TEST_CASE(no_message_ever_contains_a_secret_value) {
         // Values only ever written in secret places (env values, file contents) or
         // in a wrong place (a URL's userinfo, a string where a number belongs).
         BOOST_TEST(text.find("user:s3cr3t") == std::string::npos, text);
-        if (problem.path == "workers" || problem.path == "listeners[0].port" ||
+        if (problem.path == "workers" || problem.path == "connection_balance" ||
+            problem.path == "worker_cpu_affinity" || problem.path == "listeners[0].port" ||
             problem.path == "listeners[0].address" || problem.path.starts_with("secrets.") ||
             problem.path.starts_with("upstreams.") || problem.path.starts_with("routes["))
             BOOST_TEST(text.find("s3cr3t-VALUE") == std::string::npos, text);
