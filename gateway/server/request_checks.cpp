@@ -1,6 +1,8 @@
 #include "gateway/server/request_checks.hpp"
 
+#include <boost/url/grammar/charset.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/rfc/pchars.hpp>
 #include <boost/url/url.hpp>
 
 namespace tg::server {
@@ -43,10 +45,22 @@ bool has_encoded_separator(std::string_view path) {
     return false;
 }
 
+// The usual target: a path with no query, of characters that RFC 3986 allows in a path
+// as they are (no percent sign). The full parse would accept it and decode nothing.
+bool is_plain_path(std::string_view target) {
+    static constexpr auto path_chars = boost::urls::pchars + '/';
+    const char* end = target.data() + target.size();
+    return boost::urls::grammar::find_if_not(target.data(), end, path_chars) == end;
+}
+
 }  // namespace
 
 std::optional<std::string> routing_path(std::string_view target) {
     if (target.empty() || target.front() != '/') return std::nullopt;
+    if (is_plain_path(target)) {  // the same answer as below, without parsing a URL per request
+        if (has_dot_segment(target)) return std::nullopt;
+        return std::string(target);
+    }
     const auto parsed = boost::urls::parse_origin_form(target);
     if (!parsed) return std::nullopt;
     const std::string_view raw = parsed->encoded_path();

@@ -55,6 +55,21 @@ BOOST_AUTO_TEST_CASE(routing_path_is_decoded) {
     BOOST_TEST(!server::routing_path("*"));
 }
 
+// A path of plain characters takes a shorter way than one to decode or with a query;
+// both must give the same answers.
+BOOST_AUTO_TEST_CASE(plain_paths_and_parsed_paths_agree) {
+    BOOST_TEST(*server::routing_path("/") == "/");
+    BOOST_TEST(*server::routing_path("/api/v1/accounts/42:close@x;a=b,c!$&'()*+") ==
+               "/api/v1/accounts/42:close@x;a=b,c!$&'()*+");
+    BOOST_TEST(*server::routing_path("/api/v1/accounts/42?") == "/api/v1/accounts/42");
+    BOOST_TEST(*server::routing_path("//double//slash") == "//double//slash");
+    BOOST_TEST(*server::routing_path("/%41pi") == "/Api");
+    for (const auto* target : {"/a b", "/a\"b", "/a<b>", "/a{b}", "/a|b", "/a^b", "/a`b", "/a#b", "/a\x7f" "b", "/a%zzb",
+                               "/a/.", "/a/..", "/./a", "/a/..?x=1"}) {
+        BOOST_TEST(!server::routing_path(target), target);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(paths_the_upstream_could_read_differently_are_refused) {
     for (const auto* target : {"/public/../admin", "/a/./b", "/..", "/../etc/passwd", "/public/..%2fadmin/x",
                                "/public%2F../admin", "/a%2e%2e/b", "/a%5cb", "/a\\b", "/a%00b"}) {
