@@ -58,7 +58,7 @@ struct ResponseFraming {
     bool close_after = false;  // body delimited by closing the connection
 };
 
-ResponseFraming framing_of(const ProxyRequest& r, const http::response_parser<http::buffer_body>& parser,
+ResponseFraming framing_of(const ProxyRequest& r, const ResponseParser& parser,
                            bool head_request) {
     const auto content_length = parser.content_length();
     const unsigned status = parser.get().result_int();
@@ -79,7 +79,7 @@ ResponseFraming framing_of(const ProxyRequest& r, const http::response_parser<ht
 }
 
 // The response header as the client gets it, appended to `out`.
-void write_client_response_head(const ProxyRequest& r, const http::response_header<>& res,
+void write_client_response_head(const ProxyRequest& r, const ResponseParser::value_type::header_type& res,
                                 const ResponseFraming& framing, bool keep_alive, std::string& out) {
     HeaderRewrite fields(res, r.route.response_headers, r.config.secrets);
     fields.replace("X-Request-Id", r.forwarding.request_id);
@@ -163,7 +163,7 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
     // The response header, skipping interim 1xx answers (a 101 is not proxied yet).
     auto& parser = connection.response;
     for (;;) {
-        parser.emplace();
+        connection.new_response();
         parser->header_limit(upstream_header_limit);
         parser->body_limit(boost::none);
         if (req.method() == http::verb::head) parser->skip(true);

@@ -29,19 +29,19 @@ bool is_hop_by_hop(http::field name) {
 
 }  // namespace
 
-HeaderRewrite::HeaderRewrite(const http::fields& fields, const config::HeaderRules& rules, const Secrets& secrets)
-    : fields_(fields), rules_(rules), secrets_(secrets) {
-    // A scan, not a lookup: a header has a dozen fields, and the enum compares cheaper.
-    for (const auto& field : fields) {
-        if (field.name() != http::field::connection) continue;
-        for (const auto token : http::token_list(field.value())) connection_tokens_.push_back(token);
+void HeaderRewrite::note(http::field name, std::string_view name_string, std::string_view value) {
+    fields_.push_back({name, name_string, value});
+    if (name != http::field::connection) return;
+    for (const auto token : http::token_list(value)) {
+        exclude_length(token);
+        connection_tokens_.push_back(token);
     }
 }
 
-bool HeaderRewrite::passes(const http::fields::value_type& field) const {
-    if (is_hop_by_hop(field.name())) return false;
-    const auto name = field.name_string();
-    const auto named = [name](std::string_view other) { return boost::beast::iequals(name, other); };
+bool HeaderRewrite::passes(http::field name, std::string_view name_string) const {
+    if (is_hop_by_hop(name)) return false;
+    if ((excluded_lengths_ & length_bit(name_string)) == 0) return true;
+    const auto named = [name_string](std::string_view other) { return boost::beast::iequals(name_string, other); };
     for (const auto token : connection_tokens_) {
         if (named(token)) return false;
     }
@@ -51,7 +51,7 @@ bool HeaderRewrite::passes(const http::fields::value_type& field) const {
     for (const auto& [set_name, value] : rules_.set) {
         if (named(set_name)) return false;
     }
-    return !gateway_owns(name);
+    return !gateway_owns(name_string);
 }
 
 void HeaderRewrite::replace_content_length(std::uint64_t length) {
@@ -65,23 +65,15 @@ bool HeaderRewrite::gateway_owns(std::string_view name) const {
            std::any_of(added_.begin(), added_.end(), [&](const HeaderLine& line) { return named(line.name); });
 }
 
-// The route's set headers, then the gateway's own. A rule never sets a name the gateway
-// writes or drops itself (Host, X-Forwarded-*, X-Request-Id, framing...).
-template <class Visit>
-void HeaderRewrite::for_each_added(Visit&& visit) const {
-    for (const auto& [name, value] : rules_.set) {
-        if (gateway_owns(name)) continue;
-        visit(std::string_view(name), value.secret.empty() ? std::string_view(value.literal)
-                                                           : std::string_view(secrets_.at(value.secret).reveal()));
-    }
-    for (const auto& line : added_) visit(line.name, line.value);
+std::string_view HeaderRewrite::value_of(const config::HeaderValue& value) const {
+    return value.secret.empty() ? std::string_view(value.literal) : std::string_view(secrets_.at(value.secret).reveal());
 }
 
 void HeaderRewrite::write(std::string& out) const {
     // Sized once and copied into: appending piece by piece cost more than the copies.
     boost::container::small_vector<HeaderLine, 24> lines;
     for (const auto& field : fields_) {
-        if (passes(field)) lines.push_back({field.name_string(), field.value()});
+        if (passes(field.name, field.name_string)) lines.push_back({field.name_string, field.value});
     }
     for_each_added([&lines](std::string_view name, std::string_view value) { lines.push_back({name, value}); });
     std::size_t size = 0;
@@ -99,16 +91,6 @@ void HeaderRewrite::write(std::string& out) const {
         copy(line.value);
         copy("\r\n");
     }
-}
-
-void HeaderRewrite::apply_to(http::fields& fields) const {
-    // Decided before anything is erased: the Connection tokens are views into the fields.
-    boost::container::small_vector<http::fields::const_iterator, 8> failing;
-    for (auto field = fields.begin(); field != fields.end(); ++field) {
-        if (!passes(*field)) failing.push_back(field);
-    }
-    for (const auto& field : failing) fields.erase(field);
-    for_each_added([&fields](std::string_view name, std::string_view value) { fields.insert(name, value); });
 }
 
 void add_forwarding_headers(HeaderRewrite& rewrite, const ForwardingInfo& info) {

@@ -31,35 +31,77 @@ struct HeaderLine {
 
 class HeaderRewrite {
 public:
-    // Views: `fields`, `rules` and `secrets` must outlive the rewrite.
-    HeaderRewrite(const http::fields& fields, const config::HeaderRules& rules, const Secrets& secrets);
+    // Views: the fields, `rules` and `secrets` must outlive the rewrite. Any Beast
+    // fields type: a proxied response's fields live in its connection's arena.
+    template <class Fields>
+    HeaderRewrite(const Fields& fields, const config::HeaderRules& rules, const Secrets& secrets)
+        : rules_(rules), secrets_(secrets) {
+        for (const auto& name : rules.remove) exclude_length(name);
+        for (const auto& [name, value] : rules.set) exclude_length(name);
+        for (const auto& field : fields) note(field.name(), field.name_string(), field.value());
+    }
 
     // Drops every field of this name.
-    void drop(std::string_view name) { dropped_.push_back(name); }
+    void drop(std::string_view name) {
+        exclude_length(name);
+        dropped_.push_back(name);
+    }
     // Drops every field of this name and writes `value` under it instead (a view too).
-    void replace(std::string_view name, std::string_view value) { added_.push_back({name, value}); }
+    void replace(std::string_view name, std::string_view value) {
+        exclude_length(name);
+        added_.push_back({name, value});
+    }
     // Content-Length: `length` (the digits are kept in the rewrite).
     void replace_content_length(std::uint64_t length);
 
     // Each passing field, then the route's set headers and the replacements, as
     // "Name: value\r\n" lines.
     void write(std::string& out) const;
-    // The same, applied to the fields themselves (the object given to the constructor).
-    void apply_to(http::fields& fields) const;
+    // The same, applied to the fields themselves (those given to the constructor).
+    template <class Fields>
+    void apply_to(Fields& fields) const {
+        // Decided before anything is erased: the Connection tokens are views into the fields.
+        boost::container::small_vector<typename Fields::const_iterator, 8> failing;
+        for (auto field = fields.begin(); field != fields.end(); ++field) {
+            if (!passes(field->name(), field->name_string())) failing.push_back(field);
+        }
+        for (const auto& field : failing) fields.erase(field);
+        for_each_added([&fields](std::string_view name, std::string_view value) { fields.insert(name, value); });
+    }
 
 private:
-    bool passes(const http::fields::value_type& field) const;
-    bool gateway_owns(std::string_view name) const;
-    template <class Visit>
-    void for_each_added(Visit&& visit) const;
+    struct Field {
+        http::field name;
+        std::string_view name_string;
+        std::string_view value;
+    };
 
-    const http::fields& fields_;
+    void note(http::field name, std::string_view name_string, std::string_view value);
+    // A field passes without a name comparison when no name it could match has its
+    // length (modulo 64): most fields of a message, with a dozen names to match.
+    void exclude_length(std::string_view name) { excluded_lengths_ |= length_bit(name); }
+    static std::uint64_t length_bit(std::string_view name) { return std::uint64_t{1} << (name.size() % 64); }
+    bool passes(http::field name, std::string_view name_string) const;
+    bool gateway_owns(std::string_view name) const;
+    std::string_view value_of(const config::HeaderValue& value) const;
+    // The route's set headers, then the gateway's own. A rule never sets a name the
+    // gateway writes or drops itself (Host, X-Forwarded-*, X-Request-Id, framing...).
+    template <class Visit>
+    void for_each_added(Visit&& visit) const {
+        for (const auto& [name, value] : rules_.set) {
+            if (!gateway_owns(name)) visit(std::string_view(name), value_of(value));
+        }
+        for (const auto& line : added_) visit(line.name, line.value);
+    }
+
     const config::HeaderRules& rules_;
     const Secrets& secrets_;
+    boost::container::small_vector<Field, 16> fields_;
     boost::container::small_vector<std::string_view, 4> connection_tokens_;
     boost::container::small_vector<std::string_view, 4> dropped_;
     boost::container::small_vector<HeaderLine, 8> added_;
     std::array<char, 20> content_length_digits_;
+    std::uint64_t excluded_lengths_ = 0;
 };
 
 struct ForwardingInfo {

@@ -15,14 +15,13 @@ void write_request_head(const http::request_header<>& header, const HeaderRewrit
     out += "\r\n";
 }
 
-void write_response_head(const http::response_header<>& header, const HeaderRewrite& fields, std::string& out) {
+void write_response_head(unsigned status, std::string_view reason, const HeaderRewrite& fields, std::string& out) {
     out += "HTTP/1.1 ";
-    char status[4];
-    const auto end = std::to_chars(status, status + sizeof status, header.result_int()).ptr;
-    out.append(status, end);
+    char digits[4];
+    const auto end = std::to_chars(digits, digits + sizeof digits, status).ptr;
+    out.append(digits, end);
     out += ' ';
-    auto reason = header.reason();
-    if (reason.empty()) reason = http::obsolete_reason(header.result());
+    if (reason.empty()) reason = http::obsolete_reason(http::int_to_status(status));
     out.append(reason);
     out += "\r\n";
     fields.write(out);

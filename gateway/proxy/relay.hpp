@@ -39,12 +39,16 @@ struct RelayResult {
 // inserts a repeated name next to its first occurrence, so position says nothing.
 class HeaderFieldSet {
 public:
-    explicit HeaderFieldSet(const http::fields& fields) {
+    template <class Fields>
+    explicit HeaderFieldSet(const Fields& fields) {
         for (auto it = fields.begin(); it != fields.end(); ++it) elements_.insert(&*it);
     }
     // Takes the iterator, not a reference: converting the element to its value_type
     // base would change the address.
-    bool contains(http::fields::const_iterator field) const { return elements_.count(&*field) != 0; }
+    template <class FieldIterator>
+    bool contains(FieldIterator field) const {
+        return elements_.count(&*field) != 0;
+    }
 
 private:
     std::unordered_set<const void*> elements_;
@@ -111,8 +115,9 @@ asio::awaitable<error_code> write_rest(Stream& out, std::string& prefix, const B
 // fit: relay_body then does the work.
 // (A response parser's body limit, if any, is far above a scratch buffer: parsing bytes
 // that are all there cannot fail.)
-inline std::span<char> whole_body_in_buffer(http::response_parser<http::buffer_body>& parser,
-                                            beast::flat_buffer& in_buffer, std::span<char> scratch) {
+template <class Allocator>
+std::span<char> whole_body_in_buffer(http::parser<false, http::buffer_body, Allocator>& parser,
+                                     beast::flat_buffer& in_buffer, std::span<char> scratch) {
     const auto length = parser.content_length_remaining();
     if (parser.is_done() || parser.chunked() || !length || *length > scratch.size() || *length > in_buffer.size()) {
         return {};
@@ -127,9 +132,9 @@ inline std::span<char> whole_body_in_buffer(http::response_parser<http::buffer_b
 
 // `pending_header`, when not empty, is written with the first piece of the body, and
 // cleared (it keeps its capacity).
-template <bool isRequest, class In, class Out, class TrailerFilter>
+template <bool isRequest, class Allocator, class In, class Out, class TrailerFilter>
 asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
-                                        http::parser<isRequest, http::buffer_body>& parser, Out& out,
+                                        http::parser<isRequest, http::buffer_body, Allocator>& parser, Out& out,
                                         bool chunked_out, std::chrono::milliseconds read_timeout,
                                         std::chrono::milliseconds write_timeout, std::span<char> scratch,
                                         TrailerFilter&& filter_trailers, std::string& pending_header) {
@@ -174,7 +179,7 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
     }
     if (chunked_out) {
         http::fields trailers;
-        const http::fields& fields = parser.get();
+        const auto& fields = parser.get();
         for (auto field = fields.begin(); header_fields && field != fields.end(); ++field) {
             if (!header_fields->contains(field)) trailers.insert(field->name_string(), field->value());
         }

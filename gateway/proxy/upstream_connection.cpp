@@ -19,6 +19,16 @@ TimedSocket& UpstreamConnection::tcp() {
     return std::get<TlsStream>(stream).next_layer();
 }
 
+ResponseParser& UpstreamConnection::new_response() {
+    clear_response();
+    return response.emplace(ResponseParser::value_type::header_type(ResponseAllocator(&field_arena_)));
+}
+
+void UpstreamConnection::clear_response() {
+    response.reset();
+    field_arena_.release();
+}
+
 bool UpstreamConnection::unusable_after_idle() {
     if (buffer.size() != 0) return true;
     if (const auto* tls = std::get_if<TlsStream>(&stream); tls && tls->has_buffered_input()) return true;

@@ -9,7 +9,10 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include <array>
 #include <chrono>
+#include <cstddef>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <variant>
@@ -21,6 +24,11 @@ namespace http = boost::beast::http;
 
 using PlainStream = TimedSocket;
 using TlsStream = TlsSocket;
+
+// A proxied response's fields come from its connection's arena (below), not one heap
+// allocation per field.
+using ResponseAllocator = std::pmr::polymorphic_allocator<char>;
+using ResponseParser = http::parser<false, http::buffer_body, ResponseAllocator>;
 
 // The peer ended or reset the connection (as opposed to a timeout or a parse error).
 bool is_connection_lost(const boost::system::error_code& ec);
@@ -36,23 +44,39 @@ public:
         head.reserve(512);
     }
 
+    UpstreamConnection(const UpstreamConnection&) = delete;
+    UpstreamConnection& operator=(const UpstreamConnection&) = delete;
+    ~UpstreamConnection() { clear_response(); }  // the fields before their arena
+
     TimedSocket& tcp();
 
     // True when the server has closed its side (or sent bytes nobody asked for)
     // while the connection sat idle in the pool. One non-blocking recv(MSG_PEEK).
     bool unusable_after_idle();
 
+    // A parser for the next response in `response`, its fields in the arena, which it
+    // empties first (the previous response's fields go with it).
+    ResponseParser& new_response();
+    // Drops the response and its fields.
+    void clear_response();
+
     std::variant<PlainStream, TlsStream> stream;
     beast::flat_buffer buffer;
-    // The response being read (in the connection, not in the exchange's coroutine
-    // frame, which it would push past the size Asio recycles).
-    std::optional<http::response_parser<http::buffer_body>> response;
     // The request header being sent, then the response header for the client: one
     // string that keeps its capacity from one exchange to the next. Empty between
     // exchanges (each write clears what it sent).
     std::string head;
     std::size_t server_index;
     std::chrono::steady_clock::time_point idle_since{};
+    // The response being read (in the connection, not in the exchange's coroutine
+    // frame, which it would push past the size Asio recycles).
+    std::optional<ResponseParser> response;
+
+private:
+    // Room for the fields of a typical response (a field takes its text plus about 60
+    // bytes); more comes from the heap until the next response.
+    std::array<std::byte, 2048> field_storage_;
+    std::pmr::monotonic_buffer_resource field_arena_{field_storage_.data(), field_storage_.size()};
 };
 
 }  // namespace tg::proxy

@@ -76,7 +76,7 @@ void UpstreamPool::release(std::unique_ptr<UpstreamConnection> connection) {
     if (idle_.size() >= upstream_.pool_size) return;  // closing it is cheaper than keeping it
     // Nothing of the last exchange stays with a pooled connection: no response fields,
     // and no header bytes that the next request would be sent after.
-    connection->response.reset();
+    connection->clear_response();
     connection->head.clear();
     connection->idle_since = now;
     idle_.push_back(std::move(connection));

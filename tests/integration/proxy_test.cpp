@@ -122,6 +122,26 @@ BOOST_AUTO_TEST_CASE(upstream_connections_are_reused) {
     BOOST_TEST(upstream.connections_accepted() == 1);
 }
 
+// A response's fields live in its upstream connection's arena, which the next response
+// on that connection reuses: many fields (past the arena), few, none, many again.
+BOOST_AUTO_TEST_CASE(response_fields_survive_reuse_of_the_upstream_connection) {
+    InProcessGateway gateway(config_for(servers_of(upstream)));
+    HttpClient client(gateway.port());
+    for (const int count : {40, 3, 40, 0, 12}) {
+        const auto response = client.get("/fields/" + std::to_string(count));
+        BOOST_REQUIRE(response.result_int() == 200u);
+        int seen = 0;
+        for (const auto& field : response) {
+            const std::string name(field.name_string());
+            if (!name.starts_with("X-Field-")) continue;
+            ++seen;
+            BOOST_TEST(std::string(field.value()) == "value-" + name.substr(8) + std::string(64, 'v'), name);
+        }
+        BOOST_TEST(seen == count);
+    }
+    BOOST_TEST(upstream.connections_accepted() == 1);
+}
+
 BOOST_AUTO_TEST_CASE(connection_closed_by_upstream_while_pooled_is_replaced) {
     InProcessGateway gateway(config_for(servers_of(upstream)));
     BOOST_REQUIRE(fetch(gateway.port(), "/echo").result_int() == 200u);

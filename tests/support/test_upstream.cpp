@@ -180,6 +180,12 @@ asio::awaitable<void> TestUpstream::serve(tcp::socket socket) {
             co_await timer.async_wait(use_tuple);
             res.set(http::field::content_type, "application/json");
             res.body() = R"({"userId":"u1","agentUserId":"u-1","canTrade":true})";
+        } else if (target.starts_with("/fields/")) {
+            // Many fields (a few dozen are past any small buffer for them): X-Field-i.
+            const auto count = number_after(target, "/fields/");
+            for (std::uint64_t i = 0; i < count; ++i) {
+                res.insert("X-Field-" + std::to_string(i), "value-" + std::to_string(i) + std::string(64, 'v'));
+            }
         } else if (target == "/then-drop") {
             drop_next = true;
         } else if (target == "/close") {

@@ -7,6 +7,7 @@
 //   /reset            promises 100000 bytes, sends 1000, then resets the connection
 //   /close            200 with Connection: close, then closes
 //   /status/N         an empty response with status N
+//   /fields/N         200 with N fields "X-Field-i: value-i" and 64 'v's
 //   /drip             chunked: "first", a 1.5 s pause, then "second"
 //   /identity         after 200 ms, a portal session answer for user "u1"
 //   /switch           101 Switching Protocols (never asked for)
