@@ -39,12 +39,14 @@ def main():
     idle_count = {"plain": args.idle, "tls": args.idle_tls}
 
     values = collections.defaultdict(list)  # (mode, workers, proxy, metric) -> [float]
+    by_round = {}  # (round, mode, workers, proxy, metric) -> float
     scenarios = []  # (mode, workers) in the order run
     with open(args.raw) as f:
         next(f)
         for line in f:
             rnd, mode, workers, proxy, metric, value = line.rstrip("\n").split("\t")
             values[(mode, workers, proxy, metric)].append(float(value))
+            by_round[(rnd, mode, workers, proxy, metric)] = float(value)
             if (mode, workers) not in scenarios:
                 scenarios.append((mode, workers))
     # "2p": 2 workers, each pinned to a CPU; after the unpinned 2.
@@ -74,6 +76,42 @@ def main():
                 ratio = gw / med[peer] if gw is not None and med[peer] else None
                 cells.append(fmt(ratio, 2))
             out.append(f"| {name} | {label.format(idle=f'{idle_count[mode]:,}')} | " + " | ".join(cells) + " |")
+
+    # The proxies of one scenario run seconds apart in each round, so a round's ratio is not
+    # moved by the shared machine's speed changing from one round to the next (which moves
+    # each proxy's own median).
+    round_names = sorted({k[0] for k in by_round}, key=int)
+
+    def round_ratios(mode, workers, peer, metric):
+        ratios = []
+        for rnd in round_names:
+            gw = by_round.get((rnd, mode, workers, "gateway", metric))
+            other = by_round.get((rnd, mode, workers, peer, metric))
+            if gw is not None and other:
+                ratios.append(gw / other)
+        return ratios
+
+    def paired(mode, workers, peer, metric, ahead_when_above):
+        ratios = round_ratios(mode, workers, peer, metric)
+        if not ratios:
+            return ["–", "–"]
+        ahead = sum(1 for r in ratios if (r > 1 if ahead_when_above else r < 1))
+        return [fmt(statistics.median(ratios), 2), f"{ahead} of {len(ratios)}"]
+
+    out.append("")
+    out.append("Per-round ratios: the median over the rounds of each round's gateway ÷ peer, and in how many "
+               "rounds the gateway was ahead (more req/s, lower p99). A round runs the proxies one after "
+               "another, so its ratio does not move with the machine's speed between rounds.")
+    out.append("")
+    out.append("| scenario | req/s ÷ nginx | ahead | p99 ÷ nginx | ahead | req/s ÷ HAProxy | ahead | p99 ÷ HAProxy | ahead |")
+    out.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+    for mode, workers in scenarios:
+        count = int(workers.rstrip("p"))
+        name = f"{mode}, {count} worker{'s' if count > 1 else ''}{', pinned' if workers.endswith('p') else ''}"
+        cells = []
+        for peer in ("nginx", "haproxy"):
+            cells += paired(mode, workers, peer, "rps", True) + paired(mode, workers, peer, "p99_us", False)
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
 
     notes = []
     for (mode, workers, proxy, metric), v in sorted(values.items()):
