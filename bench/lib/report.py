@@ -29,6 +29,12 @@ def fmt(value, digits):
     return f"{value:,.{digits}f}"
 
 
+def scenario_name(mode, workers):
+    """"tls", "2p" -> "tls, 2 workers, pinned"."""
+    count = int(workers.rstrip("p"))
+    return f"{mode}, {count} worker{'s' if count > 1 else ''}{', pinned' if workers.endswith('p') else ''}"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--raw", required=True)
@@ -64,8 +70,7 @@ def main():
     out.append("| scenario | metric | gateway | nginx | HAProxy | gateway/nginx | gateway/HAProxy |")
     out.append("|---|---|--:|--:|--:|--:|--:|")
     for mode, workers in scenarios:
-        count = int(workers.rstrip("p"))
-        name = f"{mode}, {count} worker{'s' if count > 1 else ''}{', pinned' if workers.endswith('p') else ''}"
+        name = scenario_name(mode, workers)
         for metric, label, digits in LOAD_METRICS + IDLE_METRICS:
             med = {p: median(mode, workers, p, metric) for p, _ in PROXIES}
             if all(v is None for v in med.values()):
@@ -106,8 +111,7 @@ def main():
     out.append("| scenario | req/s ÷ nginx | ahead | p99 ÷ nginx | ahead | req/s ÷ HAProxy | ahead | p99 ÷ HAProxy | ahead |")
     out.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|")
     for mode, workers in scenarios:
-        count = int(workers.rstrip("p"))
-        name = f"{mode}, {count} worker{'s' if count > 1 else ''}{', pinned' if workers.endswith('p') else ''}"
+        name = scenario_name(mode, workers)
         cells = []
         for peer in ("nginx", "haproxy"):
             cells += paired(mode, workers, peer, "rps", True) + paired(mode, workers, peer, "p99_us", False)
