@@ -29,10 +29,8 @@ bool is_hop_by_hop(http::field name) {
 
 }  // namespace
 
-void HeaderRewrite::note(http::field name, std::string_view name_string, std::string_view value) {
-    fields_.push_back({name, name_string, value});
-    if (name != http::field::connection) return;
-    for (const auto token : http::token_list(value)) {
+void HeaderRewrite::note_connection_tokens(std::string_view connection) {
+    for (const auto token : http::token_list(connection)) {
         exclude_length(token);
         connection_tokens_.push_back(token);
     }
@@ -69,12 +67,8 @@ std::string_view HeaderRewrite::value_of(const config::HeaderValue& value) const
     return value.secret.empty() ? std::string_view(value.literal) : std::string_view(secrets_.at(value.secret).reveal());
 }
 
-void HeaderRewrite::write(std::string& out) const {
+void HeaderRewrite::write_with_added(Lines& lines, std::string& out) const {
     // Sized once and copied into: appending piece by piece cost more than the copies.
-    boost::container::small_vector<HeaderLine, 24> lines;
-    for (const auto& field : fields_) {
-        if (passes(field.name, field.name_string)) lines.push_back({field.name_string, field.value});
-    }
     for_each_added([&lines](std::string_view name, std::string_view value) { lines.push_back({name, value}); });
     std::size_t size = 0;
     for (const auto& line : lines) size += line.name.size() + line.value.size() + 4;

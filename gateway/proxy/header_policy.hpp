@@ -38,7 +38,10 @@ public:
         : rules_(rules), secrets_(secrets) {
         for (const auto& name : rules.remove) exclude_length(name);
         for (const auto& [name, value] : rules.set) exclude_length(name);
-        for (const auto& field : fields) note(field.name(), field.name_string(), field.value());
+        // A scan, not a lookup: a header has a dozen fields, and the enum compares cheaper.
+        for (const auto& field : fields) {
+            if (field.name() == http::field::connection) note_connection_tokens(field.value());
+        }
     }
 
     // Drops every field of this name.
@@ -54,9 +57,16 @@ public:
     // Content-Length: `length` (the digits are kept in the rewrite).
     void replace_content_length(std::uint64_t length);
 
-    // Each passing field, then the route's set headers and the replacements, as
-    // "Name: value\r\n" lines.
-    void write(std::string& out) const;
+    // Each passing field of `fields` (those given to the constructor), then the route's
+    // set headers and the replacements, as "Name: value\r\n" lines.
+    template <class Fields>
+    void write(const Fields& fields, std::string& out) const {
+        Lines lines;
+        for (const auto& field : fields) {
+            if (passes(field.name(), field.name_string())) lines.push_back({field.name_string(), field.value()});
+        }
+        write_with_added(lines, out);
+    }
     // The same, applied to the fields themselves (those given to the constructor).
     template <class Fields>
     void apply_to(Fields& fields) const {
@@ -70,13 +80,11 @@ public:
     }
 
 private:
-    struct Field {
-        http::field name;
-        std::string_view name_string;
-        std::string_view value;
-    };
+    using Lines = boost::container::small_vector<HeaderLine, 24>;
 
-    void note(http::field name, std::string_view name_string, std::string_view value);
+    void note_connection_tokens(std::string_view connection);
+    // Appends the added lines to `lines` and writes them all out.
+    void write_with_added(Lines& lines, std::string& out) const;
     // A field passes without a name comparison when no name it could match has its
     // length (modulo 64): most fields of a message, with a dozen names to match.
     void exclude_length(std::string_view name) { excluded_lengths_ |= length_bit(name); }
@@ -96,7 +104,6 @@ private:
 
     const config::HeaderRules& rules_;
     const Secrets& secrets_;
-    boost::container::small_vector<Field, 16> fields_;
     boost::container::small_vector<std::string_view, 4> connection_tokens_;
     boost::container::small_vector<std::string_view, 4> dropped_;
     boost::container::small_vector<HeaderLine, 8> added_;

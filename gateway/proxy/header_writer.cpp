@@ -11,11 +11,11 @@ void write_request_head(const http::request_header<>& header, const HeaderRewrit
     out += ' ';
     out.append(header.target());
     out += " HTTP/1.1\r\n";
-    fields.write(out);
+    fields.write(header, out);
     out += "\r\n";
 }
 
-void write_response_head(unsigned status, std::string_view reason, const HeaderRewrite& fields, std::string& out) {
+void write_status_line(unsigned status, std::string_view reason, std::string& out) {
     out += "HTTP/1.1 ";
     char digits[4];
     const auto end = std::to_chars(digits, digits + sizeof digits, status).ptr;
@@ -23,8 +23,6 @@ void write_response_head(unsigned status, std::string_view reason, const HeaderR
     out += ' ';
     if (reason.empty()) reason = http::obsolete_reason(http::int_to_status(status));
     out.append(reason);
-    out += "\r\n";
-    fields.write(out);
     out += "\r\n";
 }
 

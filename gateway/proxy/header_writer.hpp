@@ -16,13 +16,15 @@ namespace tg::proxy {
 // "METHOD target HTTP/1.1\r\n" + the rewritten fields + "\r\n", appended to `out`.
 void write_request_head(const boost::beast::http::request_header<>& header, const HeaderRewrite& fields,
                         std::string& out);
-// "HTTP/1.1 code reason\r\n" + the rewritten fields + "\r\n", appended to `out`; the
-// standard reason when `reason` is empty.
-void write_response_head(unsigned status, std::string_view reason, const HeaderRewrite& fields, std::string& out);
+// "HTTP/1.1 code reason\r\n", the standard reason when `reason` is empty.
+void write_status_line(unsigned status, std::string_view reason, std::string& out);
+// The status line + the rewritten fields + "\r\n", appended to `out`.
 template <class Fields>
 void write_response_head(const boost::beast::http::response_header<Fields>& header, const HeaderRewrite& fields,
                          std::string& out) {
-    write_response_head(header.result_int(), header.reason(), fields, out);
+    write_status_line(header.result_int(), header.reason(), out);
+    fields.write(header, out);
+    out += "\r\n";
 }
 
 }  // namespace tg::proxy
