@@ -1,6 +1,7 @@
 #include "gateway/client/outbound.hpp"
 
 #include "gateway/core/log.hpp"
+#include "gateway/proxy/bounded_read.hpp"
 #include "gateway/proxy/exchange.hpp"
 
 #include <boost/beast/http/read.hpp>
@@ -31,9 +32,9 @@ asio::awaitable<Exchange> exchange_on(Stream& stream, proxy::UpstreamConnection&
     http::response_parser<http::string_body> parser;
     parser.body_limit(options.body_limit);
     if (request.method() == http::verb::head) parser.skip(true);
-    auto [read_ec, read] = co_await http::async_read(stream, connection.buffer, parser, use_tuple);
+    const auto read_ec = co_await proxy::read_bounded(stream, connection.buffer, parser, proxy::FramingLimits{});
     if (read_ec) {
-        exchange.retry = reused && options.safe_to_repeat && proxy::is_connection_lost(read_ec) && read == 0;
+        exchange.retry = reused && options.safe_to_repeat && proxy::is_connection_lost(read_ec) && !parser.got_some();
         result.outcome = read_ec == beast::error::timeout ? CallResult::Outcome::timeout : CallResult::Outcome::broken;
         co_return exchange;
     }

@@ -45,6 +45,10 @@ inline constexpr ErrorInfo payload_too_large{http::status::payload_too_large, "p
                                              "request body exceeds the configured limit"};
 inline constexpr ErrorInfo headers_too_large{http::status::request_header_fields_too_large,
                                              "headers_too_large", "request headers exceed the configured limit"};
+inline constexpr ErrorInfo trailers_too_large{http::status::request_header_fields_too_large, "headers_too_large",
+                                              "request trailers exceed the configured header limit"};
+inline constexpr ErrorInfo bad_chunk{http::status::bad_request, "bad_request",
+                                     "malformed chunked body, or a chunk-size line longer than 4096 bytes"};
 inline constexpr ErrorInfo upstream_unavailable{http::status::service_unavailable, "upstream_unavailable",
                                                 "the upstream service could not be reached"};
 inline constexpr ErrorInfo bad_gateway{http::status::bad_gateway, "bad_gateway",

@@ -109,11 +109,14 @@ asio::awaitable<Attempt> send_request_body(ClientStream& client, beast::flat_buf
     }
     ScratchBuffer scratch;
     std::string no_header;
-    const auto sent = co_await relay_body(client, client_buffer, r.parser, upstream, r.parser.chunked(),
+    const FramingLimits framing{.trailers = limits.header_bytes};
+    const auto sent = co_await relay_body(client, client_buffer, r.parser, upstream, r.parser.chunked(), framing,
                                           limits.idle_timeout, upstream_config.response_timeout, scratch.span(),
                                           [&](http::fields& trailers) { sanitize_trailers(trailers, r.route.request_headers); },
                                           no_header);
-    if (sent.failure == RelayResult::Failure::body_limit) co_return fail(tg::errors::payload_too_large);
+    if (sent.failure == RelayResult::Failure::body_limit || sent.failure == RelayResult::Failure::parse) {
+        co_return fail(answer_to_body_parse_error(sent.error));
+    }
     if (sent.failure == RelayResult::Failure::read) co_return abort_both();
     if (sent.failure == RelayResult::Failure::write) {
         log::warn("upstream ", upstream_config.name, ": sending the request body failed: ", sent.error.message());
@@ -210,17 +213,20 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
         outcome.bytes_out = body.size();
     } else {
         const auto received = co_await relay_body(upstream, connection.buffer, *parser, client, framing.chunked_out,
+                                                  FramingLimits{.trailers = upstream_header_limit},
                                                   upstream_config.response_timeout, limits.idle_timeout, scratch->span(),
                                                   [&](http::fields& trailers) { sanitize_trailers(trailers, r.route.response_headers); },
                                                   head);
-        if (received.failure == RelayResult::Failure::read && received.bytes == 0) {
+        const bool read_failed = received.failure == RelayResult::Failure::read ||
+                                 received.failure == RelayResult::Failure::parse;
+        if (read_failed && received.bytes == 0) {
             // Nothing reached the client yet (the header waits for the first body bytes).
             log::warn("upstream ", upstream_config.name, ": response body broken off: ", received.error.message());
             co_return fail(tg::errors::bad_gateway);
         }
         if (received.failure != RelayResult::Failure::none) {
             // Never present a truncated body as complete: the client sees the connection end.
-            if (received.failure == RelayResult::Failure::read) {
+            if (read_failed) {
                 log::warn("upstream ", upstream_config.name, ": response body broken off: ",
                           received.error.message());
             }

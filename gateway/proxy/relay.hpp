@@ -6,6 +6,7 @@
 #pragma once
 
 #include "gateway/core/asio_aliases.hpp"
+#include "gateway/proxy/bounded_read.hpp"
 #include "gateway/proxy/buffered_parse.hpp"
 
 #include <boost/beast/http/buffer_body.hpp>
@@ -30,7 +31,8 @@
 namespace tg::proxy {
 
 struct RelayResult {
-    enum class Failure { none, read, write, body_limit } failure = Failure::none;
+    // parse: the body's framing was malformed or over a limit (bounded_read.hpp).
+    enum class Failure { none, read, write, body_limit, parse } failure = Failure::none;
     error_code error;
     std::uint64_t bytes = 0;
 };
@@ -135,7 +137,8 @@ std::span<char> whole_body_in_buffer(http::parser<false, http::buffer_body, Allo
 template <bool isRequest, class Allocator, class In, class Out, class TrailerFilter>
 asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
                                         http::parser<isRequest, http::buffer_body, Allocator>& parser, Out& out,
-                                        bool chunked_out, std::chrono::milliseconds read_timeout,
+                                        bool chunked_out, const FramingLimits& framing_limits,
+                                        std::chrono::milliseconds read_timeout,
                                         std::chrono::milliseconds write_timeout, std::span<char> scratch,
                                         TrailerFilter&& filter_trailers, std::string& pending_header) {
     RelayResult result;
@@ -147,14 +150,15 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
         body.data = scratch.data();
         body.size = scratch.size();
         error_code read_ec;
-        if (!parse_buffered(parser, in_buffer, read_ec)) {
+        if (!parse_bounded(parser, in_buffer, framing_limits, read_ec)) {
             beast::get_lowest_layer(in).expires_after(read_timeout);
-            std::tie(read_ec, std::ignore) = co_await http::async_read_some(in, in_buffer, parser, use_tuple);
+            read_ec = co_await read_some_bounded(in, in_buffer, parser, framing_limits);
         }
         if (read_ec == http::error::need_buffer) read_ec = {};
         if (read_ec) {
-            result.failure = read_ec == http::error::body_limit ? RelayResult::Failure::body_limit
-                                                                : RelayResult::Failure::read;
+            result.failure = read_ec == http::error::body_limit  ? RelayResult::Failure::body_limit
+                             : is_parse_error(read_ec)           ? RelayResult::Failure::parse
+                                                                 : RelayResult::Failure::read;
             result.error = read_ec;
             co_return result;
         }

@@ -2,6 +2,7 @@
 
 #include "gateway/core/log.hpp"
 #include "gateway/handlers/origin.hpp"
+#include "gateway/proxy/bounded_read.hpp"
 #include "gateway/proxy/header_writer.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -112,7 +113,7 @@ asio::awaitable<ProxyOutcome> tunnel_on(ClientStream& client, beast::flat_buffer
     }
     http::response_parser<http::string_body> parser;
     parser.body_limit(upstream_answer_limit);
-    auto [read_ec, read] = co_await http::async_read(upstream, connection.buffer, parser, use_tuple);
+    const auto read_ec = co_await read_bounded(upstream, connection.buffer, parser, FramingLimits{});
     if (read_ec) {
         log::warn("upstream ", upstream_config.name, ": no answer to a WebSocket upgrade: ", read_ec.message());
         outcome.error = read_ec == beast::error::timeout ? &tg::errors::upstream_timeout : &tg::errors::bad_gateway;

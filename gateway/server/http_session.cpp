@@ -6,6 +6,7 @@
 #include "gateway/core/timed_socket.hpp"
 #include "gateway/core/tls_socket.hpp"
 #include "gateway/handlers/service.hpp"
+#include "gateway/proxy/bounded_read.hpp"
 #include "gateway/proxy/buffered_parse.hpp"
 #include "gateway/proxy/exchange.hpp"
 #include "gateway/proxy/send_continue.hpp"
@@ -306,7 +307,10 @@ private:
                 co_await proxy::send_continue(stream_, limits.idle_timeout);
             }
             auto read = co_await read_small_body(parser, body, limits);
-            if (read == http::error::body_limit) co_return co_await send_error(errors::payload_too_large, false);
+            if (proxy::is_parse_error(read)) {
+                unread_body_ = true;
+                co_return co_await send_error(proxy::answer_to_body_parse_error(read), false);
+            }
             if (read) co_return false;
         }
         facts_.bytes_in = body.size();
@@ -337,7 +341,8 @@ private:
             buffer_body.data = piece.data();
             buffer_body.size = piece.size();
             beast::get_lowest_layer(stream_).expires_after(limits.idle_timeout);
-            auto [ec, n] = co_await http::async_read(stream_, buffer_, parser, use_tuple);
+            const proxy::FramingLimits framing{.trailers = limits.header_bytes};
+            const auto ec = co_await proxy::read_some_bounded(stream_, buffer_, parser, framing);
             if (ec && ec != http::error::need_buffer) co_return ec;
             body.append(piece.data(), piece.size() - buffer_body.size);
         }
@@ -354,7 +359,7 @@ private:
         } else if (ec == http::error::body_limit) {
             take_request_id(parser);  // the header is complete
             co_await send_error(errors::payload_too_large, false);
-        } else if (is_parse_error(ec)) {
+        } else if (proxy::is_parse_error(ec)) {
             log::info("listener ", listener_->name, ": malformed request from ", client_address_, ": ", ec.message());
             worker_.next_request_id(facts_.request_id);
             co_await send_error(errors::bad_request, false);

@@ -72,9 +72,5 @@ std::optional<std::string> routing_path(std::string_view target) {
     return std::string(decoded.begin(), decoded.end());
 }
 
-bool is_parse_error(const error_code& ec) {
-    if (ec.category() != http::make_error_code(http::error::bad_method).category()) return false;
-    return ec != http::error::end_of_stream && ec != http::error::partial_message && ec != http::error::need_more;
-}
 
 }  // namespace tg::server

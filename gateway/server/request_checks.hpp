@@ -22,7 +22,4 @@ const char* check_framing_and_host(const http::request_parser<http::buffer_body>
 // "/", "\", "." or NUL. Otherwise routing and the upstream see the same path.
 std::optional<std::string> routing_path(std::string_view target);
 
-// A malformed message (as opposed to a timeout or a closed connection).
-bool is_parse_error(const error_code& ec);
-
 }  // namespace tg::server

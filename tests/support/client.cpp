@@ -5,9 +5,14 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <array>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -85,6 +90,55 @@ std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chro
     });
     io.run();
     return received;
+}
+
+namespace {
+
+template <class Stream>
+FloodResult flood(asio::io_context& io, Stream& stream, const std::string& head, const std::string& filler,
+                  std::uint64_t max_bytes) {
+    FloodResult result;
+    bool answered = false;
+    std::array<char, 4096> piece;
+    std::function<void(beast::error_code, std::size_t)> on_read = [&](beast::error_code ec, std::size_t n) {
+        result.received.append(piece.data(), n);
+        answered = answered || n > 0;
+        if (!ec) {
+            stream.async_read_some(asio::buffer(piece), on_read);
+        } else {
+            beast::error_code ignored;
+            beast::get_lowest_layer(stream).socket().cancel(ignored);  // ends a write the server no longer reads
+        }
+    };
+    std::function<void(beast::error_code, std::size_t)> on_write = [&](beast::error_code ec, std::size_t n) {
+        result.sent += n;
+        if (ec || answered || result.sent >= max_bytes) return;
+        asio::async_write(stream, asio::buffer(filler), on_write);
+    };
+    asio::async_write(stream, asio::buffer(head), [&](beast::error_code ec, std::size_t n) {
+        result.sent += n;
+        if (ec) return;
+        stream.async_read_some(asio::buffer(piece), on_read);
+        asio::async_write(stream, asio::buffer(filler), on_write);
+    });
+    io.run();
+    return result;
+}
+
+}  // namespace
+
+FloodResult flood_until_answered(std::uint16_t port, const std::string& head, const std::string& filler,
+                                 std::uint64_t max_bytes, std::chrono::milliseconds timeout, bool tls) {
+    asio::io_context io;
+    beast::tcp_stream tcp_stream(io);
+    tcp_stream.expires_after(timeout);
+    tcp_stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    if (!tls) return flood(io, tcp_stream, head, filler, max_bytes);
+    asio::ssl::context context(asio::ssl::context::tls_client);
+    context.set_verify_mode(asio::ssl::verify_none);
+    asio::ssl::stream<beast::tcp_stream> stream(std::move(tcp_stream), context);
+    stream.handshake(asio::ssl::stream_base::client);
+    return flood(io, stream, head, filler, max_bytes);
 }
 
 std::optional<std::chrono::milliseconds> time_until_received(std::uint16_t port, const std::string& bytes,

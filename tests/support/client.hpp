@@ -47,6 +47,19 @@ std::optional<std::chrono::milliseconds> time_until_received(std::uint16_t port,
                                                              const std::string& needle,
                                                              std::chrono::milliseconds timeout);
 
+// What a flooding client sent and got back.
+struct FloodResult {
+    std::string received;    // everything the server answered
+    std::uint64_t sent = 0;  // bytes written, `head` included
+};
+
+// Writes `head`, then `filler` again and again, until the server answers, the
+// connection ends, or `max_bytes` have gone; then reads until the server closes or
+// `timeout` (for the whole exchange) passes. For the limits on what a server buffers.
+// With `tls`, over TLS without verifying the server.
+FloodResult flood_until_answered(std::uint16_t port, const std::string& head, const std::string& filler,
+                                 std::uint64_t max_bytes, std::chrono::milliseconds timeout, bool tls = false);
+
 Request make_request(http::verb method, const std::string& target, std::string body = {});
 
 // A port nobody listens on (bound, then released).

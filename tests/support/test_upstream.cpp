@@ -154,6 +154,17 @@ asio::awaitable<void> TestUpstream::serve(tcp::socket socket) {
             if (ec) co_return;
             continue;
         }
+        if (target == "/endless-chunk-extension") {
+            static constexpr std::string_view head =
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;";
+            std::tie(ec, n) = co_await asio::async_write(socket, asio::buffer(head), use_tuple);
+            std::fill(scratch.begin(), scratch.end(), 'a');
+            constexpr std::uint64_t total = 16 * 1024 * 1024;
+            for (std::uint64_t sent = 0; sent < total && !ec; sent += scratch.size()) {
+                std::tie(ec, n) = co_await asio::async_write(socket, asio::buffer(scratch), use_tuple);
+            }
+            co_return;
+        }
         if (target == "/switch") {
             static constexpr std::string_view switching =
                 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";

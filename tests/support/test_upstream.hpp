@@ -10,6 +10,8 @@
 //   /fields/N         200 with N fields "X-Field-i: value-i" and 64 'v's
 //   /drip             chunked: "first", a 1.5 s pause, then "second"
 //   /identity         after 200 ms, a portal session answer for user "u1"
+//   /endless-chunk-extension  a chunked 200 whose first chunk-size line goes on
+//                     ("3;aaaa..."), up to 16 MiB, then closes
 //   /switch           101 Switching Protocols (never asked for)
 //   /then-drop        200, and the next request on that connection is read and
 //                     dropped unanswered (the race of a keep-alive close)
