@@ -5,8 +5,8 @@
 #include "gateway/config/model.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/core/time_format.hpp"
-#include "gateway/sessions/memory_session_store.hpp"
-#include "gateway/sessions/session_record.hpp"
+#include "proto_handlers/common/sessions/memory_session_store.hpp"
+#include "proto_handlers/common/sessions/session_record.hpp"
 #include "proto_handlers/dxtrade/keepalive.hpp"
 #include "proto_handlers/dxtrade/settings.hpp"
 

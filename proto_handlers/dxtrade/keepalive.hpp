@@ -11,7 +11,7 @@
 #include "gateway/core/asio_aliases.hpp"
 #include "gateway/observability/stats.hpp"
 #include "gateway/proxy/upstream_pool.hpp"
-#include "gateway/sessions/ping_schedule.hpp"
+#include "proto_handlers/common/sessions/ping_schedule.hpp"
 #include "proto_handlers/dxtrade/dxweb_client.hpp"
 #include "proto_handlers/dxtrade/settings.hpp"
 

@@ -6,8 +6,8 @@
 #pragma once
 
 #include "gateway/core/asio_aliases.hpp"
-#include "gateway/sessions/session_record.hpp"
-#include "gateway/sessions/store_thread.hpp"
+#include "proto_handlers/common/sessions/session_record.hpp"
+#include "proto_handlers/common/sessions/store_thread.hpp"
 #include "proto_handlers/dxtrade/keepalive.hpp"
 
 #include <boost/asio/steady_timer.hpp>

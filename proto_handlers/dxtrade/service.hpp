@@ -8,7 +8,7 @@
 #pragma once
 
 #include "gateway/handlers/service.hpp"
-#include "gateway/sessions/store_thread.hpp"
+#include "proto_handlers/common/sessions/store_thread.hpp"
 #include "proto_handlers/dxtrade/keepalive.hpp"
 #include "proto_handlers/dxtrade/logout_queue.hpp"
 #include "proto_handlers/dxtrade/metrics.hpp"

@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE ping_schedule
 #include <boost/test/unit_test.hpp>
 
-#include "gateway/sessions/ping_schedule.hpp"
+#include "proto_handlers/common/sessions/ping_schedule.hpp"
 
 #include <algorithm>
 #include <array>

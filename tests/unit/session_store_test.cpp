@@ -1,9 +1,9 @@
 #define BOOST_TEST_MODULE session_store
 #include <boost/test/unit_test.hpp>
 
-#include "gateway/sessions/memory_session_store.hpp"
-#include "gateway/sessions/sqlite_session_store.hpp"
-#include "gateway/sessions/token_cipher.hpp"
+#include "proto_handlers/common/sessions/memory_session_store.hpp"
+#include "proto_handlers/common/sessions/sqlite_session_store.hpp"
+#include "proto_handlers/common/sessions/token_cipher.hpp"
 
 #include <boost/mpl/list.hpp>
 

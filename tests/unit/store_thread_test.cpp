@@ -4,7 +4,7 @@
 #define BOOST_TEST_MODULE store_thread
 #include <boost/test/unit_test.hpp>
 
-#include "gateway/sessions/store_thread.hpp"
+#include "proto_handlers/common/sessions/store_thread.hpp"
 #include "tests/support/wait.hpp"
 
 #include <boost/asio/co_spawn.hpp>

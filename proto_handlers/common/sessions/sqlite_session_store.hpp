@@ -12,8 +12,8 @@
 //
 // Blocking: call only from the store thread (see session_store.hpp).
 
-#include "gateway/sessions/session_store.hpp"
-#include "gateway/sessions/token_cipher.hpp"
+#include "proto_handlers/common/sessions/session_store.hpp"
+#include "proto_handlers/common/sessions/token_cipher.hpp"
 
 #include <filesystem>
 #include <mutex>

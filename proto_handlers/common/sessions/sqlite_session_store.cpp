@@ -1,4 +1,4 @@
-#include "gateway/sessions/sqlite_session_store.hpp"
+#include "proto_handlers/common/sessions/sqlite_session_store.hpp"
 
 #include <sqlite3.h>
 

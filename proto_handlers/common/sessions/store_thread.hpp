@@ -5,7 +5,7 @@
 #pragma once
 
 #include "gateway/core/asio_aliases.hpp"
-#include "gateway/sessions/session_store.hpp"
+#include "proto_handlers/common/sessions/session_store.hpp"
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>

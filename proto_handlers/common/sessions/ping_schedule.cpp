@@ -1,4 +1,4 @@
-#include "gateway/sessions/ping_schedule.hpp"
+#include "proto_handlers/common/sessions/ping_schedule.hpp"
 
 #include <algorithm>
 #include <bit>

@@ -1,4 +1,4 @@
-#include "gateway/sessions/store_thread.hpp"
+#include "proto_handlers/common/sessions/store_thread.hpp"
 
 #include "gateway/core/log.hpp"
 

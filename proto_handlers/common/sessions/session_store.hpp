@@ -11,7 +11,7 @@
 // Times: *_ms are Unix ms, expires_at_s is Unix s (0 = none). Errors: std::runtime_error
 // (never containing a token), except healthy(), which never throws.
 
-#include "gateway/sessions/session_record.hpp"
+#include "proto_handlers/common/sessions/session_record.hpp"
 
 #include <cstddef>
 #include <cstdint>

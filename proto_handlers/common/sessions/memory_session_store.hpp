@@ -2,7 +2,7 @@
 
 // In-memory SessionStore for tests: std::map + mutex, nothing survives the process.
 
-#include "gateway/sessions/session_store.hpp"
+#include "proto_handlers/common/sessions/session_store.hpp"
 
 #include <map>
 #include <mutex>

@@ -1,4 +1,4 @@
-#include "gateway/sessions/token_cipher.hpp"
+#include "proto_handlers/common/sessions/token_cipher.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

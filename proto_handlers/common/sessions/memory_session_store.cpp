@@ -1,4 +1,4 @@
-#include "gateway/sessions/memory_session_store.hpp"
+#include "proto_handlers/common/sessions/memory_session_store.hpp"
 
 namespace tg::sessions {
 
