@@ -2,8 +2,8 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 DEB_PACKAGES := g++ cmake ninja-build make pkg-config libboost1.81-dev libboost-json1.81-dev \
-  libboost-url1.81-dev libboost-test1.81-dev libssl-dev libsqlite3-dev openssl curl ca-certificates
-TEST_PACKAGES := chromium $(if $(shell command -v npm 2>/dev/null),,nodejs npm)
+  libboost-url1.81-dev libboost-test1.81-dev libssl-dev libsqlite3-dev libhiredis-dev openssl curl ca-certificates
+TEST_PACKAGES := chromium redis-server redis-sentinel $(if $(shell command -v npm 2>/dev/null),,nodejs npm)
 
 .PHONY: deps test-deps build run test check bench bench-scheduler clean
 

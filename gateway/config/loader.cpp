@@ -15,9 +15,9 @@ namespace {
 
 using detail::Context;
 
-constexpr std::array<std::string_view, 10> engine_keys = {
+constexpr std::array<std::string_view, 11> engine_keys = {
     "workers", "connection_balance", "worker_cpu_affinity", "listeners", "limits",
-    "secrets", "upstreams",          "routes",              "lifecycle", "access_log"};
+    "secrets", "upstreams",          "routes",              "lifecycle", "access_log", "shared_state"};
 
 bool is_engine_key(std::string_view key) {
     return std::find(engine_keys.begin(), engine_keys.end(), key) != engine_keys.end();
@@ -47,6 +47,7 @@ Config build_engine_config(const boost::json::object& document, Context& context
     config.upstreams = detail::validate_upstreams(document.if_contains("upstreams"), context);
     config.lifecycle = detail::validate_lifecycle(document.if_contains("lifecycle"), context);
     config.access_log = detail::validate_access_log(document.if_contains("access_log"), context);
+    config.shared_state = detail::validate_shared_state(document.if_contains("shared_state"), config.secrets, context);
     // Routes refer to the upstreams and secrets read above.
     config.routes = detail::validate_routes(document.if_contains("routes"), config, context);
     return config;

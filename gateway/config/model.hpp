@@ -123,6 +123,35 @@ struct AccessLog {
     std::string path;  // empty: off; "stdout"; or a file, reopened on SIGUSR1
 };
 
+// Where modules keep the state they share (gateway/state/shared_state.hpp): this process
+// (memory), this machine (an SQLite file), or every replica (Redis).
+struct RedisSettings {
+    struct Server {
+        std::string host;
+        std::uint16_t port = 6379;
+        bool tls = false;
+        int database = 0;
+        std::string display;  // "redis://host:port/db": for logs, never with a password
+    };
+    std::vector<Server> servers;  // tried in order
+    std::string username;         // ACL user; empty: the default user
+    std::string password_secret;  // a name in Config::secrets; empty: no AUTH
+    std::string key_prefix = "tg:";
+    std::string ca_file;  // rediss://: the CA to verify the server with; empty: the system's
+    millis connect_timeout{1000};
+    millis command_timeout{500};
+    // Sentinel: when `sentinels` is not empty, the master named `master_name` is asked
+    // of them (in order) and `servers` is not used.
+    std::vector<Server> sentinels;
+    std::string master_name;
+};
+
+struct SharedStateSettings {
+    enum class Backend { memory, sqlite, redis } backend = Backend::memory;
+    std::string sqlite_path;  // resolved against the config file's directory
+    RedisSettings redis;
+};
+
 // How accepted connections are spread over the workers: `exact` hands a connection to
 // the worker serving the fewest; `kernel` keeps the SO_REUSEPORT hash's choice.
 enum class ConnectionBalance { exact, kernel };
@@ -139,6 +168,7 @@ struct Config {
     std::vector<Route> routes;
     Lifecycle lifecycle;
     AccessLog access_log;
+    SharedStateSettings shared_state;
     // The whole document as parsed, for handler modules that own top-level sections
     // (e.g. "sixmm", "dxtrade"); they validate their own section.
     boost::json::object document;

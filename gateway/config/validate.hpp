@@ -34,6 +34,9 @@ std::map<std::string, SecretValue> validate_secrets(const boost::json::value* se
 std::map<std::string, Upstream> validate_upstreams(const boost::json::value* upstreams, Context& context);
 Lifecycle validate_lifecycle(const boost::json::value* lifecycle, Context& context);
 AccessLog validate_access_log(const boost::json::value* access_log, Context& context);
+// After the secrets: the Redis password names one.
+SharedStateSettings validate_shared_state(const boost::json::value* shared_state,
+                                          const std::map<std::string, SecretValue>& secrets, Context& context);
 std::vector<Route> validate_routes(const boost::json::value* routes, const Config& engine, Context& context);
 
 }  // namespace tg::config::detail

@@ -32,6 +32,12 @@ http::response<http::string_body> make_method_not_allowed(std::string_view allow
     return response;
 }
 
+http::response<http::string_body> make_state_unavailable(std::string_view request_id) {
+    auto response = make_error_response(errors::state_unavailable, request_id);
+    response.set(http::field::retry_after, "1");
+    return response;
+}
+
 http::response<http::string_body> make_json_response(http::status status, std::string body) {
     http::response<http::string_body> response{status, 11};
     response.set(http::field::content_type, "application/json");

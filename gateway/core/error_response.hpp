@@ -35,6 +35,9 @@ inline constexpr ErrorInfo unsupported_media_type{http::status::unsupported_medi
 http::response<http::string_body> make_method_not_allowed(std::string_view allow, std::string_view request_id,
                                                           const ErrorInfo& error = errors::method_not_allowed);
 
+// 503 errors::state_unavailable with Retry-After: 1.
+http::response<http::string_body> make_state_unavailable(std::string_view request_id);
+
 // A JSON answer of the gateway's own, never cached.
 http::response<http::string_body> make_json_response(http::status status, std::string body);
 
@@ -53,6 +56,9 @@ inline constexpr ErrorInfo upstream_unavailable{http::status::service_unavailabl
                                                 "the upstream service could not be reached"};
 inline constexpr ErrorInfo bad_gateway{http::status::bad_gateway, "bad_gateway",
                                        "the upstream service sent an invalid or incomplete response"};
+// The gateway's shared state (memory, SQLite or Redis) failed or did not answer in time.
+inline constexpr ErrorInfo state_unavailable{http::status::service_unavailable, "upstream_unavailable",
+                                             "the gateway's shared state is unavailable: retry later"};
 inline constexpr ErrorInfo upstream_timeout{http::status::gateway_timeout, "upstream_timeout",
                                             "the upstream service did not answer in time"};
 inline constexpr ErrorInfo internal{http::status::internal_server_error, "internal_error",

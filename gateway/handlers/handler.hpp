@@ -59,6 +59,9 @@ public:
 namespace tg::proxy {
 class UpstreamPool;
 }
+namespace tg::state {
+class SharedState;
+}
 
 namespace tg::handlers {
 
@@ -70,10 +73,15 @@ struct HandlerSetup {
     const config::Config& config;
     const config::Route& route;
     UpstreamLookup upstream;
+    // The process's shared state (gateway/state/shared_state.hpp); lives as long as the
+    // gateway. Null only where no gateway runs (tests of a config alone).
+    state::SharedState* shared_state = nullptr;
 };
 
 // The pool of the named upstream; throws std::runtime_error naming the route if there is none.
 proxy::UpstreamPool& upstream_pool(const HandlerSetup& setup, const std::string& upstream_name);
+// The shared state; throws std::runtime_error naming the route where there is none.
+state::SharedState& shared_state(const HandlerSetup& setup);
 
 using HandlerFactory = std::function<std::unique_ptr<Handler>(const HandlerSetup&)>;
 

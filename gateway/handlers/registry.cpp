@@ -14,6 +14,11 @@ proxy::UpstreamPool& upstream_pool(const HandlerSetup& setup, const std::string&
     return *pool;
 }
 
+state::SharedState& shared_state(const HandlerSetup& setup) {
+    if (!setup.shared_state) throw std::runtime_error("route " + setup.route.name + ": no shared state to keep its state in");
+    return *setup.shared_state;
+}
+
 void Registry::add(const std::string& name, HandlerFactory factory) {
     if (!factories_.emplace(name, std::move(factory)).second) {
         throw std::logic_error("handler registered twice: " + name);

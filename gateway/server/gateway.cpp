@@ -1,5 +1,7 @@
 #include "gateway/server/gateway.hpp"
 
+#include "gateway/state/make_shared_state.hpp"
+
 #include "gateway/core/asio_aliases.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/handlers/service.hpp"
@@ -66,6 +68,9 @@ asio::awaitable<void> accept_loop(tcp::acceptor acceptor, Worker& worker, std::s
 
 Gateway::Gateway(std::shared_ptr<const config::Config> config, const handlers::Registry& registry)
     : registry_(registry), runtime_(Runtime::build(std::move(config), registry)) {
+    shared_state_ = state::make_shared_state(*runtime_->config);
+    shared_.shared_state = shared_state_.get();
+    shared_.services.push_back(shared_state_.get());  // started before the modules' services
     const auto& access_log = runtime_->config->access_log.path;
     if (!access_log.empty()) shared_.access_log = std::make_unique<observability::AccessLogWriter>(access_log);
     for (const auto& service : registry.services()) shared_.services.push_back(service.get());
@@ -77,7 +82,7 @@ Gateway::Gateway(std::shared_ptr<const config::Config> config, const handlers::R
 
 Gateway::~Gateway() {
     stop();
-    for (auto* service : shared_.services) service->stop();  // also after a failed start
+    for (auto it = shared_.services.rbegin(); it != shared_.services.rend(); ++it) (*it)->stop();  // also after a failed start
     shared_.workers.clear();
     workers_.clear();  // before shared_, which they refer to
 }
@@ -137,7 +142,7 @@ void Gateway::stop() {
     running_ = false;
     for (auto& worker : workers_) worker->stop();
     for (auto& worker : workers_) worker->join();
-    for (auto* service : shared_.services) service->stop();
+    for (auto it = shared_.services.rbegin(); it != shared_.services.rend(); ++it) (*it)->stop();
 }
 
 namespace {
@@ -162,6 +167,11 @@ ReloadResult Gateway::reload(std::shared_ptr<const config::Config> config) {
     if (runtime_->config->workers != config->workers) result.ignored.push_back("workers");
     if (runtime_->config->pin_workers != config->pin_workers) result.ignored.push_back("worker_cpu_affinity");
     if (runtime_->config->access_log.path != config->access_log.path) result.ignored.push_back("access_log");
+    const auto* running_state = runtime_->config->document.if_contains("shared_state");
+    const auto* next_state = config->document.if_contains("shared_state");
+    if ((running_state == nullptr) != (next_state == nullptr) || (running_state && *running_state != *next_state)) {
+        result.ignored.push_back("shared_state");
+    }
     for (const auto* service : shared_.services) {
         for (auto& setting : service->needs_restart(*config)) result.ignored.push_back(std::move(setting));
     }

@@ -6,6 +6,7 @@
 #include "gateway/handlers/handler.hpp"
 #include "gateway/server/shared_state.hpp"
 #include "gateway/server/worker.hpp"
+#include "gateway/state/shared_state.hpp"
 
 #include <cstdint>
 #include <map>
@@ -51,6 +52,7 @@ private:
     void bind_listener(const config::Listener& listener);
 
     const handlers::Registry& registry_;
+    std::unique_ptr<state::SharedState> shared_state_;  // the modules'; a service, started first
     GatewayShared shared_;  // outlives the workers, which refer to it
     std::shared_ptr<const Runtime> runtime_;
     std::vector<std::unique_ptr<Worker>> workers_;

@@ -13,6 +13,9 @@
 namespace tg::handlers {
 class Service;
 }
+namespace tg::state {
+class SharedState;
+}
 
 namespace tg::server {
 
@@ -26,7 +29,8 @@ struct GatewayShared {
     observability::ConfigStats config_stats;
     std::unique_ptr<observability::AccessLogWriter> access_log;  // null when the log is off
     std::vector<Worker*> workers;                                // fixed once started
-    std::vector<handlers::Service*> services;                    // the registry's; fixed
+    std::vector<handlers::Service*> services;                    // the shared state, then the registry's; fixed
+    state::SharedState* shared_state = nullptr;                  // the modules' (gateway/state/); fixed
 
     std::string render_metrics() const;
 };

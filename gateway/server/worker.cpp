@@ -42,7 +42,7 @@ std::shared_ptr<WorkerState> Worker::build_state(std::shared_ptr<const Runtime> 
     };
     for (std::size_t i = 0; i < config.routes.size(); ++i) {
         const auto* factory = state->runtime->route_handler[i];
-        state->handlers.push_back(factory ? (*factory)({config, config.routes[i], lookup}) : nullptr);
+        state->handlers.push_back(factory ? (*factory)({config, config.routes[i], lookup, shared_.shared_state}) : nullptr);
         state->route_stats.push_back(&stats_.route(config.routes[i].name));
     }
     return state;

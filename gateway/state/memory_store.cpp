@@ -1,0 +1,72 @@
+#include "gateway/state/memory_store.hpp"
+
+namespace tg::state {
+
+MemoryStore::Entry* MemoryStore::live(const std::string& key, std::int64_t now_ms) {
+    const auto found = entries_.find(key);
+    if (found == entries_.end()) return nullptr;
+    if (found->second.expires_ms <= now_ms) {
+        entries_.erase(found);
+        return nullptr;
+    }
+    return &found->second;
+}
+
+void MemoryStore::sweep_now_and_then(std::int64_t now_ms) {
+    if (now_ms < next_sweep_ms_) return;
+    next_sweep_ms_ = now_ms + 1000;
+    std::erase_if(entries_, [now_ms](const auto& entry) { return entry.second.expires_ms <= now_ms; });
+}
+
+std::optional<std::string> MemoryStore::get(const std::string& key, std::int64_t now_ms) {
+    std::lock_guard lock(mutex_);
+    const auto* entry = live(key, now_ms);
+    if (!entry) return std::nullopt;
+    return entry->value;
+}
+
+void MemoryStore::put(const std::string& key, const std::string& value, std::int64_t expires_ms) {
+    std::lock_guard lock(mutex_);
+    entries_.insert_or_assign(key, Entry{value, expires_ms});
+}
+
+bool MemoryStore::put_if_absent(const std::string& key, const std::string& value, std::int64_t expires_ms,
+                                std::int64_t now_ms) {
+    std::lock_guard lock(mutex_);
+    sweep_now_and_then(now_ms);
+    if (live(key, now_ms)) return false;
+    entries_.insert_or_assign(key, Entry{value, expires_ms});
+    return true;
+}
+
+bool MemoryStore::claim(const std::string& key, const std::string& owner, std::int64_t expires_ms,
+                        std::int64_t now_ms) {
+    std::lock_guard lock(mutex_);
+    sweep_now_and_then(now_ms);
+    auto* entry = live(key, now_ms);
+    if (entry && entry->value != owner) return false;
+    entries_.insert_or_assign(key, Entry{owner, expires_ms});
+    return true;
+}
+
+bool MemoryStore::remove_if(const std::string& key, const std::string& expected, std::int64_t now_ms) {
+    std::lock_guard lock(mutex_);
+    const auto* entry = live(key, now_ms);
+    if (!entry || entry->value != expected) return false;
+    entries_.erase(key);
+    return true;
+}
+
+bool MemoryStore::remove(const std::string& key, std::int64_t now_ms) {
+    std::lock_guard lock(mutex_);
+    const bool was_live = live(key, now_ms) != nullptr;
+    entries_.erase(key);
+    return was_live;
+}
+
+std::size_t MemoryStore::remove_expired(std::int64_t now_ms) {
+    std::lock_guard lock(mutex_);
+    return std::erase_if(entries_, [now_ms](const auto& entry) { return entry.second.expires_ms <= now_ms; });
+}
+
+}  // namespace tg::state

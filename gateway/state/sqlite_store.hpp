@@ -1,0 +1,50 @@
+// The shared state in an SQLite file: for one machine, surviving restarts (nonces and
+// channel bindings are still known after one). One connection, WAL with
+// synchronous=NORMAL (a process crash loses nothing committed; a power cut may lose the
+// last moments, which for nonces and bindings is a window of a few seconds), prepared
+// statements with bound parameters. Blocking: the gateway runs it on a StoreThread.
+#pragma once
+
+#include "gateway/state/blocking_store.hpp"
+
+#include <filesystem>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace tg::state {
+
+class SqliteStore final : public BlockingStore {
+public:
+    // Opens or creates the file (mode 0600) and its directories; throws
+    // std::runtime_error naming the path and SQLite's message.
+    explicit SqliteStore(const std::filesystem::path& path);
+    ~SqliteStore() override;
+    SqliteStore(const SqliteStore&) = delete;
+    SqliteStore& operator=(const SqliteStore&) = delete;
+
+    std::optional<std::string> get(const std::string& key, std::int64_t now_ms) override;
+    void put(const std::string& key, const std::string& value, std::int64_t expires_ms) override;
+    bool put_if_absent(const std::string& key, const std::string& value, std::int64_t expires_ms,
+                       std::int64_t now_ms) override;
+    bool claim(const std::string& key, const std::string& owner, std::int64_t expires_ms,
+               std::int64_t now_ms) override;
+    bool remove_if(const std::string& key, const std::string& expected, std::int64_t now_ms) override;
+    bool remove(const std::string& key, std::int64_t now_ms) override;
+    std::size_t remove_expired(std::int64_t now_ms) override;
+    bool healthy() noexcept override;
+
+private:
+    enum Statement { get_value, put_value, put_absent, claim_value, remove_equal, remove_live, expire, health, count };
+
+    sqlite3_stmt* prepared(Statement which);
+    // Runs a prepared statement with its parameters bound; the rows it changed.
+    int run(Statement which, const char* what);
+    [[noreturn]] void fail(const char* what) const;
+
+    std::filesystem::path path_;
+    sqlite3* db_ = nullptr;
+    sqlite3_stmt* statements_[count] = {};
+};
+
+}  // namespace tg::state

@@ -1,0 +1,61 @@
+#include "tests/support/shared_state_checks.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <thread>
+
+namespace tg::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+template <class T>
+T value_of(const state::Result<T>& result) {
+    BOOST_REQUIRE_MESSAGE(result.has_value(), "the call failed: " << result.error().message());
+    return *result;
+}
+
+}  // namespace
+
+void check_shared_state_operations(state::SharedState& state, boost::asio::io_context& io) {
+    BOOST_TEST(!value_of(await_on(io, state.get("absent"))).has_value());
+
+    BOOST_TEST(await_on(io, state.put("k", "v1", 10s)).has_value());
+    BOOST_TEST(value_of(await_on(io, state.get("k"))).value_or("") == "v1");
+    BOOST_TEST(await_on(io, state.put("k", "v2", 10s)).has_value());
+    BOOST_TEST(value_of(await_on(io, state.get("k"))).value_or("") == "v2");
+
+    BOOST_TEST(!value_of(await_on(io, state.put_if_absent("k", "v3", 10s))));
+    BOOST_TEST(value_of(await_on(io, state.get("k"))).value_or("") == "v2");
+    BOOST_TEST(value_of(await_on(io, state.put_if_absent("fresh", "v", 10s))));
+
+    BOOST_TEST(value_of(await_on(io, state.claim("lease", "alice", 10s))));
+    BOOST_TEST(value_of(await_on(io, state.claim("lease", "alice", 10s))));  // her own: renewed
+    BOOST_TEST(!value_of(await_on(io, state.claim("lease", "bob", 10s))));
+    BOOST_TEST(value_of(await_on(io, state.get("lease"))).value_or("") == "alice");
+
+    BOOST_TEST(!value_of(await_on(io, state.remove_if("lease", "bob"))));
+    BOOST_TEST(value_of(await_on(io, state.remove_if("lease", "alice"))));
+    BOOST_TEST(!value_of(await_on(io, state.get("lease"))).has_value());
+    BOOST_TEST(value_of(await_on(io, state.claim("lease", "bob", 10s))));  // free again
+
+    BOOST_TEST(value_of(await_on(io, state.remove("k"))));
+    BOOST_TEST(!value_of(await_on(io, state.remove("k"))));
+    BOOST_TEST(!value_of(await_on(io, state.get("k"))).has_value());
+
+    const std::string binary("a\0b\r\n*1\r\n$3", 12);
+    BOOST_TEST(await_on(io, state.put(binary, binary, 10s)).has_value());
+    BOOST_TEST(value_of(await_on(io, state.get(binary))).value_or("") == binary);
+}
+
+void check_shared_state_expiry(state::SharedState& state, boost::asio::io_context& io) {
+    BOOST_TEST(value_of(await_on(io, state.put_if_absent("short", "first", 200ms))));
+    BOOST_TEST(value_of(await_on(io, state.claim("short-lease", "alice", 200ms))));
+    std::this_thread::sleep_for(400ms);
+    BOOST_TEST(!value_of(await_on(io, state.get("short"))).has_value());
+    BOOST_TEST(value_of(await_on(io, state.put_if_absent("short", "second", 10s))));
+    BOOST_TEST(value_of(await_on(io, state.claim("short-lease", "bob", 10s))));  // alice's ran out
+    BOOST_TEST(!value_of(await_on(io, state.remove_if("short-lease", "alice"))));
+}
+
+}  // namespace tg::test
