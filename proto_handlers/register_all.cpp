@@ -25,10 +25,7 @@ void register_all(handlers::Registry& registry) {
     registry.add("sixmm.entry_url", [sixmm_state](const handlers::HandlerSetup& setup) {
         return sixmm::make_entry_url_handler(setup, sixmm_state);
     });
-    auto webhook_nonces = std::make_shared<sixmm::NonceCache>();
-    registry.add("sixmm.webhook", [webhook_nonces](const handlers::HandlerSetup& setup) {
-        return sixmm::make_webhook_handler(setup, webhook_nonces);
-    });
+    registry.add("sixmm.webhook", sixmm::make_webhook_handler);
 
     registry.add_section(dxtrade::section_name, dxtrade::validate_section);
     auto dxtrade_service = std::make_shared<dxtrade::DxtradeService>();

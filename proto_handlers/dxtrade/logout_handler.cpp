@@ -31,7 +31,12 @@ public:
         std::string request_id(head.request_id);
         try {
             const auto session = co_await resolver_.resolve(head.header, request_id);
-            resolver_.sign_out(head.header);  // the portal is about to end it
+            // The portal is about to end it. Should the shared state fail, this replica still
+            // knows; the others learn it from the portal once their cached answer runs out.
+            const bool shared = co_await resolver_.sign_out(head.header);
+            if (!shared) {
+                log::warn("request ", request_id, ": the sign-out could not be shared with the other replicas");
+            }
             const auto& user = session.identity;
             if (session.kind == partner_session::Lookup::Kind::unavailable) {
                 log::warn("request ", request_id, ": the portal could not say who is logging out; that user's "

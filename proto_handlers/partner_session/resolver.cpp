@@ -74,26 +74,40 @@ Identity read_identity(const boost::json::value& answer, const ClaimPointers& po
     return identity;
 }
 
-Resolver::Resolver(Settings settings, proxy::UpstreamPool& portal, SessionDirectory& directory)
-    : settings_(std::move(settings)), portal_(portal), directory_(directory) {}
+namespace {
+// The shared state's key for a signed-out session: the hash of its cookies.
+std::string signed_out_key(const std::string& cookie_hash) { return "partner:signed-out:" + cookie_hash; }
+}  // namespace
+
+Resolver::Resolver(Settings settings, proxy::UpstreamPool& portal, SessionDirectory& directory,
+                   state::SharedState& state)
+    : settings_(std::move(settings)), portal_(portal), directory_(directory), state_(state) {}
 
 Resolver Resolver::for_route(const handlers::HandlerSetup& setup, SessionDirectory& directory) {
     auto settings = read_settings(setup.config);
     auto& portal = handlers::upstream_pool(setup, settings.upstream);
-    return Resolver(std::move(settings), portal, directory);
+    return Resolver(std::move(settings), portal, directory, handlers::shared_state(setup));
 }
 
-void Resolver::sign_out(const http::fields& request) {
+asio::awaitable<bool> Resolver::sign_out(const http::fields& request) {
     const auto cookies = session_cookies(request, settings_.cookies);
-    if (cookies.empty()) return;
+    if (cookies.empty()) co_return true;
     const auto hold = std::max<std::chrono::milliseconds>(settings_.cache_ttl, std::chrono::seconds(10));
-    directory_.mark_signed_out(sha256_hex(cookies), std::chrono::steady_clock::now() + hold);
+    const auto key = sha256_hex(cookies);
+    directory_.mark_signed_out(key, std::chrono::steady_clock::now() + hold);
+    const auto recorded = co_await state_.put(signed_out_key(key), "1", hold);
+    co_return static_cast<bool>(recorded);
 }
 
 asio::awaitable<Lookup> Resolver::resolve(const http::fields& request, std::string_view request_id) {
     const auto cookies = session_cookies(request, settings_.cookies);
     if (cookies.empty()) co_return Lookup{Lookup::Kind::no_session, {}};
     const auto key = sha256_hex(cookies);
+    // Signed out on another replica: its cached answer here must not outlive that.
+    // (A failing shared state fails the lookup: never an identity that may be stale.)
+    const auto signed_out = co_await state_.get(signed_out_key(key));
+    if (!signed_out) co_return Lookup{Lookup::Kind::unavailable, {}};
+    if (*signed_out) co_return Lookup{Lookup::Kind::no_session, {}};
     const auto fresh = directory_.cached(key);
     if (fresh) co_return *fresh;
 

@@ -1,5 +1,7 @@
 #include "proto_handlers/sixmm/token_endpoints.hpp"
 
+#include "gateway/state/shared_state.hpp"
+
 #include "proto_handlers/partner_session/resolver.hpp"
 #include "proto_handlers/sixmm/agent_api.hpp"
 #include "proto_handlers/sixmm/errors.hpp"
@@ -29,6 +31,7 @@ public:
     TokenEndpoint(const handlers::HandlerSetup& setup, std::shared_ptr<SharedState> shared)
         : settings_(read_settings(setup.config)),
           shared_(std::move(shared)),
+          state_(handlers::shared_state(setup)),
           resolver_(partner_session::Resolver::for_route(setup, *shared_->sessions)),
           api_(handlers::upstream_pool(setup, settings_.upstream), settings_.agent_code,
                setup.config.secrets.at(settings_.api_secret).reveal()) {}
@@ -78,6 +81,7 @@ protected:
 
     Settings settings_;
     std::shared_ptr<SharedState> shared_;
+    state::SharedState& state_;
 
 private:
     asio::awaitable<handlers::Response> respond(const handlers::Request& request) {
@@ -113,9 +117,12 @@ private:
         auto parsed = parse_embed_token_request(request.message.body());
         if (auto* problem = std::get_if<std::string>(&parsed)) co_return make_invalid_request(*problem, request.request_id);
         const auto& fields = std::get<EmbedTokenRequest>(parsed);
-        if (!shared_->channel_bindings.bind_or_check(fields.channel_id, user.user_id, settings_.channel_binding_ttl)) {
-            co_return make_error_response(errors::channel_mismatch, request.request_id);
-        }
+        // Each channelId belongs to the partner user who used it first, for the TTL, on every
+        // replica. (Keyed by the id as the widget sends it: not a secret.)
+        const auto bound = co_await state_.claim("sixmm:channel:" + fields.channel_id, user.user_id,
+                                                 settings_.channel_binding_ttl);
+        if (!bound) co_return make_state_unavailable(request.request_id);
+        if (!*bound) co_return make_error_response(errors::channel_mismatch, request.request_id);
         json::object call{{"agentUserId", user.agent_user_id}, {"channelId", fields.channel_id}};
         if (!fields.symbol.empty()) call["symbol"] = fields.symbol;
         const auto result =

@@ -4,7 +4,6 @@
 
 #include "gateway/handlers/handler.hpp"
 #include "proto_handlers/partner_session/session_directory.hpp"
-#include "proto_handlers/sixmm/channel_bindings.hpp"
 
 #include <memory>
 
@@ -12,7 +11,6 @@ namespace tg::sixmm {
 
 // State shared by the handler instances of every worker.
 struct SharedState {
-    ChannelBindings channel_bindings;
     std::shared_ptr<partner_session::SessionDirectory> sessions;  // the process's one
 };
 

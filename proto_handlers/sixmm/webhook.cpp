@@ -1,8 +1,10 @@
 #include "proto_handlers/sixmm/webhook.hpp"
 
 #include "gateway/client/outbound.hpp"
+#include "gateway/core/digest.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/core/time_format.hpp"
+#include "gateway/state/shared_state.hpp"
 #include "proto_handlers/sixmm/errors.hpp"
 #include "proto_handlers/sixmm/settings.hpp"
 #include "proto_handlers/sixmm/signing.hpp"
@@ -26,15 +28,18 @@ std::optional<std::int64_t> parse_seconds(std::string_view text) {
     return value;
 }
 
+// The shared state's key for a nonce: a hash, so a store dump shows no nonce.
+std::string nonce_key(std::string_view nonce) { return "sixmm:webhook-nonce:" + sha256_hex(nonce); }
+
 class WebhookHandler final : public handlers::Handler {
 public:
-    WebhookHandler(const handlers::HandlerSetup& setup, std::shared_ptr<NonceCache> nonces)
-        : WebhookHandler(setup, read_settings(setup.config), std::move(nonces)) {}
+    explicit WebhookHandler(const handlers::HandlerSetup& setup)
+        : WebhookHandler(setup, read_settings(setup.config)) {}
 
-    WebhookHandler(const handlers::HandlerSetup& setup, const Settings& settings, std::shared_ptr<NonceCache> nonces)
+    WebhookHandler(const handlers::HandlerSetup& setup, const Settings& settings)
         : secret_(setup.config.secrets.at(settings.api_secret).reveal()),
           portal_path_(settings.webhook_portal_path),
-          nonces_(std::move(nonces)),
+          state_(handlers::shared_state(setup)),
           portal_(setup.upstream(setup.route.upstream)) {
         if (!portal_) throw std::runtime_error("route " + setup.route.name + ": sixmm.webhook needs an upstream");
     }
@@ -48,6 +53,14 @@ public:
             log::warn("request ", request.request_id, ": 6MM webhook refused: ", problem);
             co_return make_error_response(bad_signature, request.request_id);
         }
+        // Signed and in time: its nonce may be used once, on any replica.
+        const auto key = nonce_key(message["X-Agent-Nonce"]);
+        const auto first_use = co_await state_.put_if_absent(key, "1", 2 * acceptance_window);
+        if (!first_use) co_return make_state_unavailable(request.request_id);
+        if (!*first_use) {
+            log::warn("request ", request.request_id, ": 6MM webhook refused: nonce seen before");
+            co_return make_error_response(bad_signature, request.request_id);
+        }
         const std::string target = portal_path_.empty() ? std::string(message.target()) : portal_path_;
         http::request<http::string_body> forward{http::verb::post, target, 11};
         if (message.count(http::field::content_type)) {
@@ -59,7 +72,8 @@ public:
         forward.set("X-Request-Id", request.request_id);
         forward.body() = message.body();  // untouched
         auto answer = co_await client::call(*portal_, std::move(forward));
-        if (!answer.ok() || answer.response.result_int() / 100 != 2) nonces_->forget(std::string(message["X-Agent-Nonce"]));
+        // Not taken by the portal: 6MM may deliver the same one again.
+        if (!answer.ok() || answer.response.result_int() / 100 != 2) co_await state_.remove(key);
         if (!answer.ok()) {
             // Not 2xx, so 6MM delivers it again later.
             co_return make_error_response(answer.outcome == client::CallResult::Outcome::timeout ? errors::upstream_timeout
@@ -85,36 +99,19 @@ private:
         if (std::abs(now - *sent_at) > acceptance_window.count()) return "timestamp outside the 5-minute window";
         const auto expected = webhook_signature(secret_, timestamp, nonce, message.body());
         if (!constant_time_equal(signature, expected)) return "signature mismatch";
-        if (!nonces_->first_use(std::string(nonce), 2 * acceptance_window)) return "nonce seen before";
         return nullptr;
     }
 
     std::string secret_;
     std::string portal_path_;
-    std::shared_ptr<NonceCache> nonces_;
+    state::SharedState& state_;
     proxy::UpstreamPool* portal_;
 };
 
 }  // namespace
 
-bool NonceCache::first_use(const std::string& nonce, std::chrono::seconds keep_for) {
-    const auto now = std::chrono::steady_clock::now();
-    std::lock_guard lock(mutex_);
-    if (now >= next_sweep_) {
-        std::erase_if(seen_, [&](const auto& entry) { return entry.second <= now; });
-        next_sweep_ = now + std::chrono::seconds(30);
-    }
-    return seen_.try_emplace(nonce, now + keep_for).second;
-}
-
-void NonceCache::forget(const std::string& nonce) {
-    std::lock_guard lock(mutex_);
-    seen_.erase(nonce);
-}
-
-std::unique_ptr<handlers::Handler> make_webhook_handler(const handlers::HandlerSetup& setup,
-                                                        std::shared_ptr<NonceCache> nonces) {
-    return std::make_unique<WebhookHandler>(setup, std::move(nonces));
+std::unique_ptr<handlers::Handler> make_webhook_handler(const handlers::HandlerSetup& setup) {
+    return std::make_unique<WebhookHandler>(setup);
 }
 
 }  // namespace tg::sixmm

@@ -6,29 +6,13 @@
 
 #include "gateway/handlers/handler.hpp"
 
-#include <chrono>
 #include <memory>
-#include <mutex>
-#include <string>
-#include <unordered_map>
 
 namespace tg::sixmm {
 
-// Nonces seen within the acceptance window, shared by all workers.
-class NonceCache {
-public:
-    // False when the nonce was seen before (a replay); remembers it otherwise.
-    bool first_use(const std::string& nonce, std::chrono::seconds keep_for);
-    // The delivery failed (the portal did not take it): 6MM may send the same one again.
-    void forget(const std::string& nonce);
-
-private:
-    std::mutex mutex_;
-    std::unordered_map<std::string, std::chrono::steady_clock::time_point> seen_;
-    std::chrono::steady_clock::time_point next_sweep_{};
-};
-
-std::unique_ptr<handlers::Handler> make_webhook_handler(const handlers::HandlerSetup& setup,
-                                                        std::shared_ptr<NonceCache> nonces);
+// The nonces seen within the acceptance window are kept in the shared state (by a hash),
+// so a webhook replayed to another replica, or after a restart with a lasting backend,
+// is refused too.
+std::unique_ptr<handlers::Handler> make_webhook_handler(const handlers::HandlerSetup& setup);
 
 }  // namespace tg::sixmm
