@@ -58,7 +58,10 @@ private:
         }
         const auto session = co_await resolver_.resolve(message, request.request_id);
         if (session.kind == partner_session::Lookup::Kind::no_session) co_return signed_out();
-        if (session.kind == partner_session::Lookup::Kind::unavailable) co_return unavailable(retry_path(request));
+        if (session.kind == partner_session::Lookup::Kind::unavailable ||
+            session.kind == partner_session::Lookup::Kind::state_unavailable) {
+            co_return unavailable(retry_path(request));
+        }
         const auto& user = session.identity;
         if (user.dx_login.empty() || user.dx_domain.empty()) {
             co_return error_page(http::status::forbidden, "No DXtrade account",

@@ -38,7 +38,8 @@ public:
                 log::warn("request ", request_id, ": the sign-out could not be shared with the other replicas");
             }
             const auto& user = session.identity;
-            if (session.kind == partner_session::Lookup::Kind::unavailable) {
+            if (session.kind == partner_session::Lookup::Kind::unavailable ||
+                session.kind == partner_session::Lookup::Kind::state_unavailable) {
                 log::warn("request ", request_id, ": the portal could not say who is logging out; that user's "
                           "DXtrade sessions are kept alive until their partner session expires or max_age_ms");
             }

@@ -21,6 +21,7 @@ struct Lookup {
         ok,
         no_session,   // no cookie, the portal said 401/403, or the session's expiry passed
         unavailable,  // the portal could not answer: not the user's fault, never "expired"
+        state_unavailable,  // the shared state could not say whether the session was signed out
     };
     Kind kind = Kind::no_session;
     Identity identity;

@@ -106,7 +106,7 @@ asio::awaitable<Lookup> Resolver::resolve(const http::fields& request, std::stri
     // Signed out on another replica: its cached answer here must not outlive that.
     // (A failing shared state fails the lookup: never an identity that may be stale.)
     const auto signed_out = co_await state_.get(signed_out_key(key));
-    if (!signed_out) co_return Lookup{Lookup::Kind::unavailable, {}};
+    if (!signed_out) co_return Lookup{Lookup::Kind::state_unavailable, {}};
     if (*signed_out) co_return Lookup{Lookup::Kind::no_session, {}};
     const auto fresh = directory_.cached(key);
     if (fresh) co_return *fresh;

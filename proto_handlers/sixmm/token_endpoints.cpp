@@ -94,6 +94,9 @@ private:
         if (session.kind == partner_session::Lookup::Kind::no_session) {
             co_return make_error_response(errors::session_expired, request.request_id);
         }
+        if (session.kind == partner_session::Lookup::Kind::state_unavailable) {
+            co_return make_state_unavailable(request.request_id);
+        }
         if (session.kind == partner_session::Lookup::Kind::unavailable) {
             co_return upstream_failure(AgentResult::Kind::unavailable, request.request_id);
         }

@@ -7,12 +7,15 @@
 #include "tests/support/client.hpp"
 #include "tests/support/portal.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/redis_server.hpp"
 #include "tests/support/running_gateway.hpp"
 #include "tests/support/test_upstream.hpp"
+#include "tests/support/wait.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <csignal>
 #include <future>
 #include <thread>
 
@@ -32,6 +35,8 @@ struct Options {
     std::string session_path = "/api/session";
     std::string sixmm_url = {};  // default: the sandbox's 6MM stand-in
     int workers = 1;
+    std::string shared_state = {};  // the "shared_state" section, if any
+    bool replica = false;           // a second gateway with the same config, on replica_port
 };
 
 // The sandbox (portal + 6MM) and the gateway binary in front of them.
@@ -47,9 +52,11 @@ struct Stack {
         BOOST_REQUIRE(wait_for_port(portal_port) && wait_for_port(sixmm_port));
         const auto portal = options.portal_url.empty() ? "http://127.0.0.1:" + port_text(portal_port) : options.portal_url;
         const auto sixmm = options.sixmm_url.empty() ? "http://127.0.0.1:" + port_text(sixmm_port) : options.sixmm_url;
-        const auto config = dir.write("gateway.json", R"({
+        const auto config_for = [&](std::uint16_t public_port, std::uint16_t admin) { return R"({
           "workers": )" + std::to_string(options.workers) + R"(,
-          "listeners": [{"name": "public", "address": "127.0.0.1", "port": )" + port_text(port) + R"(}],
+          "listeners": [{"name": "public", "address": "127.0.0.1", "port": )" + port_text(public_port) + R"(},
+                        {"name": "admin", "address": "127.0.0.1", "port": )" + port_text(admin) + R"(, "admin": true}],)" +
+          (options.shared_state.empty() ? "" : "\"shared_state\": " + options.shared_state + ",") + R"(
           "secrets": {"sixmm_secret": {"file": "gateway-secret"}},
           "upstreams": {"portal": {"servers": [")" + portal + R"("]},
                         "sixmm": {"servers": [")" + sixmm + R"("],
@@ -65,9 +72,23 @@ struct Stack {
             {"match": {"path": "/api/trading/6mm-webhook", "methods": ["POST"]}, "handler": "sixmm.webhook",
              "upstream": "portal"},
             {"match": {"prefix": "/"}, "upstream": "portal"}
-          ]})");
-        gateway.emplace(std::vector<std::string>{gateway_bin, "--config", config.string()}, dir.path() / "gateway.log");
-        BOOST_REQUIRE_MESSAGE(wait_for_port(port), read_file(dir.path() / "gateway.log"));
+          ]})"; };
+        dir.write("gateway.json", config_for(port, admin_port));
+        start_gateway();
+        if (options.replica) {
+            dir.write("replica.json", config_for(replica_port, replica_admin_port));
+            replica.emplace(std::vector<std::string>{gateway_bin, "--config", (dir.path() / "replica.json").string()},
+                            dir.path() / "replica.log");
+            BOOST_REQUIRE_MESSAGE(wait_for_port(replica_port), read_file(dir.path() / "replica.log"));
+        }
+    }
+
+    // The first gateway, again after a kill -9 (its log is kept).
+    void start_gateway() {
+        gateway.reset();
+        gateway.emplace(std::vector<std::string>{gateway_bin, "--config", (dir.path() / "gateway.json").string()},
+                        dir.path() / ("gateway-" + std::to_string(++starts) + ".log"));
+        BOOST_REQUIRE_MESSAGE(wait_for_port(port), logs());
     }
 
     // The portal_session cookie of a demo user, logged in through the gateway.
@@ -82,9 +103,13 @@ struct Stack {
         return fetch(port, request);
     }
 
-    Response embed_token(const std::string& cookie, const std::string& channel = "ch-test-1") {
-        return post("/api/trading/embed-token", cookie,
-                    R"({"channelId":")" + channel + R"(","symbol":"BTCUSDT","reason":"initial"})");
+    Response embed_token(const std::string& cookie, const std::string& channel = "ch-test-1",
+                         std::uint16_t through = 0) {
+        auto request = make_request(http::verb::post, "/api/trading/embed-token",
+                                    R"({"channelId":")" + channel + R"(","symbol":"BTCUSDT","reason":"initial"})");
+        request.set(http::field::cookie, cookie);
+        request.set(http::field::content_type, "application/json");
+        return fetch(through ? through : port, request);
     }
 
     json::object stand_in_stats() { return json::parse(fetch(sixmm_port, "/__control/stats").body()).as_object(); }
@@ -94,11 +119,18 @@ struct Stack {
         request.set(http::field::content_type, "application/json");
         BOOST_REQUIRE(fetch(sixmm_port, request).result_int() == 200u);
     }
-    std::string logs() { return read_file(dir.path() / "gateway.log") + read_file(dir.path() / "sandbox.log"); }
+    std::string logs() {
+        std::string all = read_file(dir.path() / "sandbox.log");
+        for (int i = 1; i <= starts; ++i) all += read_file(dir.path() / ("gateway-" + std::to_string(i) + ".log"));
+        if (replica) all += read_file(dir.path() / "replica.log");
+        return all;
+    }
 
     TempDir dir;
     std::uint16_t portal_port = unused_port(), sixmm_port = unused_port(), port = unused_port();
-    std::optional<ChildProcess> sandbox, gateway;
+    std::uint16_t admin_port = unused_port(), replica_port = unused_port(), replica_admin_port = unused_port();
+    int starts = 0;
+    std::optional<ChildProcess> sandbox, gateway, replica;
 };
 
 std::string error_code_of(const Response& response) {
@@ -362,3 +394,78 @@ BOOST_AUTO_TEST_CASE(webhooks_are_verified_then_passed_on_untouched) {
     BOOST_TEST(fetch(stack.port, unsigned_request).result_int() == 401u);
     BOOST_TEST(portal.requests_served() == 1);  // none of the refused ones reached the portal
 }
+
+// Several replicas: the 6MM state lives in the shared state, so every replica sees it.
+BOOST_AUTO_TEST_SUITE(replicas)
+
+std::string redis_section(const RedisServer& redis) {
+    return R"({"backend": "redis", "redis": {"urls": [")" + redis.url() + R"("], "key_prefix": "tg-test:",
+               "command_timeout_ms": 300}})";
+}
+
+BOOST_AUTO_TEST_CASE(a_channel_bound_on_one_replica_is_refused_on_the_other) {
+    RedisServer redis;
+    Stack stack(Options{.shared_state = redis_section(redis), .replica = true});
+    const auto alice = stack.login("alice");
+    const auto bob = stack.login("bob");
+    const auto first = stack.embed_token(alice, "chan-shared-1", stack.port);
+    BOOST_REQUIRE_MESSAGE(first.result_int() == 200u, first.body());
+    const auto stolen = stack.embed_token(bob, "chan-shared-1", stack.replica_port);
+    BOOST_TEST(stolen.result_int() == 409u, stolen.body());
+    BOOST_TEST(error_code_of(stolen) == "channel_mismatch");
+    BOOST_TEST(stack.embed_token(alice, "chan-shared-1", stack.replica_port).result_int() == 200u);
+    // The binding is in Redis under the prefix, by the channel id; the user is not a secret.
+    const auto owner = redis.cli("GET tg-test:sixmm:channel:chan-shared-1");
+    BOOST_TEST(owner == "alice\n", owner);
+}
+
+BOOST_AUTO_TEST_CASE(a_webhook_replayed_to_another_replica_or_after_a_restart_is_refused) {
+    RedisServer redis;
+    TestUpstream portal;
+    Stack stack(Options{.portal_url = portal.url(), .shared_state = redis_section(redis), .replica = true});
+    const std::string body = R"({"orderType":"transfer","orderId":7,"targetStatus":"SUCCESS"})";
+    BOOST_TEST(deliver_webhook(stack.port, body, unix_now(), "nonce-r1", api_secret).result_int() == 200u);
+    const auto replayed = deliver_webhook(stack.replica_port, body, unix_now(), "nonce-r1", api_secret);
+    BOOST_TEST(replayed.result_int() == 401u, replayed.body());
+    stack.gateway->signal(SIGKILL);
+    stack.start_gateway();
+    BOOST_TEST(deliver_webhook(stack.port, body, unix_now(), "nonce-r1", api_secret).result_int() == 401u);
+    BOOST_TEST(portal.requests_served() == 1);
+    // The nonce is kept by a hash: Redis never holds it.
+    BOOST_TEST(redis.cli("--scan").find("nonce-r1") == std::string::npos);
+    BOOST_TEST(redis.cli("--scan").find("tg-test:sixmm:webhook-nonce:") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(with_sqlite_a_webhook_replayed_after_a_restart_is_refused) {
+    TestUpstream portal;
+    Stack stack(Options{.portal_url = portal.url(), .shared_state = R"({"backend": "sqlite", "path": "state.db"})"});
+    const std::string body = R"({"orderType":"transfer","orderId":8,"targetStatus":"SUCCESS"})";
+    BOOST_TEST(deliver_webhook(stack.port, body, unix_now(), "nonce-s1", api_secret).result_int() == 200u);
+    stack.gateway->signal(SIGKILL);
+    stack.start_gateway();
+    BOOST_TEST(deliver_webhook(stack.port, body, unix_now(), "nonce-s1", api_secret).result_int() == 401u);
+    BOOST_TEST(read_file(stack.dir.path() / "state.db").find("nonce-s1") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_redis_that_is_down_gives_a_bounded_503_and_readyz_says_why) {
+    RedisServer redis;
+    Stack stack(Options{.shared_state = redis_section(redis)});
+    const auto alice = stack.login("alice");
+    BOOST_REQUIRE(stack.embed_token(alice, "chan-down-1").result_int() == 200u);
+    redis.kill();
+    const auto start = std::chrono::steady_clock::now();
+    const auto refused = stack.embed_token(alice, "chan-down-2");
+    BOOST_TEST((std::chrono::steady_clock::now() - start < 2s));
+    BOOST_TEST(refused.result_int() == 503u, refused.body());
+    BOOST_TEST(error_code_of(refused) == "upstream_unavailable");
+    BOOST_TEST(error_message_of(refused).find("shared state") != std::string::npos);
+    BOOST_TEST(refused[http::field::retry_after] == "1");
+    const auto ready = fetch(stack.admin_port, "/readyz");
+    BOOST_TEST(ready.result_int() == 503u);
+    BOOST_TEST(ready.body().find("redis") != std::string::npos, ready.body());
+    redis.start();
+    BOOST_TEST(eventually([&] { return fetch(stack.admin_port, "/readyz").result_int() == 200u; }, 10s));
+    BOOST_TEST(stack.embed_token(alice, "chan-down-3").result_int() == 200u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
