@@ -123,6 +123,40 @@ BOOST_AUTO_TEST_CASE(a_redis_that_hangs_times_out_within_the_command_timeout) {
     BOOST_TEST(await_on(client.io, client.state.get("k")).has_value());
 }
 
+BOOST_AUTO_TEST_CASE(a_sentinel_failover_is_followed_to_the_new_master) {
+    RedisServer master;
+    RedisServer replica({"--replicaof", "127.0.0.1", std::to_string(master.port())});
+    std::vector<std::unique_ptr<RedisSentinel>> sentinels;
+    for (int i = 0; i < 3; ++i) sentinels.push_back(std::make_unique<RedisSentinel>("gateway-master", master.port()));
+    config::RedisSettings settings = settings_for(master);
+    settings.servers.clear();
+    settings.master_name = "gateway-master";
+    for (const auto& sentinel : sentinels) {
+        config::RedisSettings::Server server;
+        server.host = "127.0.0.1";
+        server.port = sentinel->port();
+        server.display = sentinel->url();
+        settings.sentinels.push_back(server);
+    }
+    Client client(settings);
+    BOOST_REQUIRE(client.connects());
+    BOOST_REQUIRE(await_on(client.io, client.state.put("before", "failover", 60s)).has_value());
+    BOOST_REQUIRE(eventually([&] { return replica.cli("GET test:before").find("failover") != std::string::npos; }, 5s));
+
+    master.kill();
+    // Down after 1 s, then an election and the promotion: a few seconds on loopback.
+    const bool followed = eventually(
+        [&] {
+            const auto written = await_on(client.io, client.state.put("after", "failover", 60s));
+            return written.has_value();
+        },
+        30s, 200ms);
+    BOOST_REQUIRE(followed);
+    BOOST_TEST(replica.cli("ROLE").find("master") != std::string::npos);
+    BOOST_TEST(await_on(client.io, client.state.get("before")).value().value_or("") == "failover");
+    BOOST_TEST(replica.cli("GET test:after").find("failover") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(tls_with_a_test_ca_and_a_refused_stranger) {
     TempDir certificates;
     make_certificate(certificates, "localhost", "DNS:localhost,IP:127.0.0.1");

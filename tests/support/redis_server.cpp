@@ -46,4 +46,22 @@ std::string RedisServer::cli(const std::string& arguments) const {
         .output;
 }
 
+RedisSentinel::RedisSentinel(const std::string& master_name, std::uint16_t master_port) : port_(unused_port()) {
+    const auto conf = dir_.write("sentinel.conf", "port " + std::to_string(port_) +
+                                                      "\nbind 127.0.0.1\n"
+                                                      "sentinel monitor " + master_name + " 127.0.0.1 " +
+                                                      std::to_string(master_port) + " 2\n"
+                                                      "sentinel down-after-milliseconds " + master_name + " 1000\n"
+                                                      "sentinel failover-timeout " + master_name + " 5000\n");
+    process_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{"/usr/bin/redis-server", conf.string(), "--sentinel", "--dir", dir_.path().string()},
+        dir_.path() / "sentinel.log");
+    BOOST_REQUIRE_MESSAGE(wait_for_port(port_), "redis-sentinel did not start: " + read_file(dir_.path() / "sentinel.log"));
+}
+
+RedisSentinel::~RedisSentinel() {
+    process_->signal(SIGKILL);
+    process_->wait(std::chrono::seconds(5));
+}
+
 }  // namespace tg::test

@@ -39,4 +39,19 @@ private:
     std::unique_ptr<ChildProcess> process_;
 };
 
+// A redis-server in Sentinel mode watching the master at `master_port` as `master_name`,
+// quick to act: the master counts as down after 1 s, and 2 sentinels must agree.
+class RedisSentinel {
+public:
+    RedisSentinel(const std::string& master_name, std::uint16_t master_port);
+    ~RedisSentinel();
+    std::uint16_t port() const { return port_; }
+    std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+
+private:
+    std::uint16_t port_ = 0;
+    TempDir dir_;
+    std::unique_ptr<ChildProcess> process_;
+};
+
 }  // namespace tg::test
