@@ -143,6 +143,64 @@ BOOST_AUTO_TEST_CASE(connection_balance_is_exact_unless_kernel_is_asked_for) {
     CHECK_PROBLEM(load(minimal(R"("connection_balance": true)")), "connection_balance", "found a boolean");
 }
 
+BOOST_AUTO_TEST_CASE(shared_state_is_memory_unless_another_backend_is_configured) {
+    using Backend = SharedStateSettings::Backend;
+    const auto absent = load(minimal());
+    CHECK_OK(absent);
+    BOOST_TEST((absent.config->shared_state.backend == Backend::memory));
+
+    const auto sqlite = load(minimal(R"("shared_state": {"backend": "sqlite", "path": "var/state.db"})"));
+    CHECK_OK(sqlite);
+    BOOST_TEST((sqlite.config->shared_state.backend == Backend::sqlite));
+    BOOST_TEST(sqlite.config->shared_state.sqlite_path == (dir.path() / "var/state.db").string());
+
+    environment["REDIS_PASSWORD"] = "redis-pass-value";
+    const auto redis = load(minimal(R"("secrets": {"redis_password": {"env": "REDIS_PASSWORD"}},
+        "shared_state": {"backend": "redis", "redis": {"urls": ["redis://10.0.0.7:6380/2", "rediss://cache.internal"],
+                         "username": "gateway", "password": "redis_password", "key_prefix": "gw1:",
+                         "command_timeout_ms": 250}})"));
+    CHECK_OK(redis);
+    const auto& settings = redis.config->shared_state.redis;
+    BOOST_TEST((redis.config->shared_state.backend == Backend::redis));
+    BOOST_REQUIRE(settings.servers.size() == 2u);
+    BOOST_TEST(settings.servers[0].host == "10.0.0.7");
+    BOOST_TEST(settings.servers[0].port == 6380);
+    BOOST_TEST(settings.servers[0].database == 2);
+    BOOST_TEST(!settings.servers[0].tls);
+    BOOST_TEST(settings.servers[1].tls);
+    BOOST_TEST(settings.servers[1].port == 6379);
+    BOOST_TEST(settings.servers[1].display == "rediss://cache.internal/0");
+    BOOST_TEST(settings.password_secret == "redis_password");
+    BOOST_TEST(settings.key_prefix == "gw1:");
+    BOOST_TEST(settings.command_timeout.count() == 250);
+}
+
+BOOST_AUTO_TEST_CASE(shared_state_problems_name_the_setting_and_never_repeat_a_url) {
+    CHECK_PROBLEM(load(minimal(R"("shared_state": {"backend": "etcd"})")), "shared_state.backend",
+                  R"(expected "memory", "sqlite" or "redis")");
+    CHECK_PROBLEM(load(minimal(R"("shared_state": {"backend": "sqlite"})")), "shared_state.path", "SQLite file");
+    CHECK_PROBLEM(load(minimal(R"("shared_state": {"backend": "redis"})")), "shared_state.redis", "Redis servers");
+    const auto with_password = load(minimal(R"("shared_state": {"backend": "redis",
+        "redis": {"urls": ["redis://user:hunter2-secret@10.0.0.7:6379"]}})"));
+    CHECK_PROBLEM(with_password, "shared_state.redis.urls[0]", "no user or password in the URL");
+    BOOST_TEST(describe(with_password).find("hunter2") == std::string::npos);
+    CHECK_PROBLEM(load(minimal(R"("shared_state": {"backend": "redis", "redis": {"urls": ["http://x"]}})")),
+                  "shared_state.redis.urls[0]", "redis:// or rediss://");
+    CHECK_PROBLEM(load(minimal(R"("shared_state": {"backend": "redis", "redis": {"urls": ["redis://x/16"]}})")),
+                  "shared_state.redis.urls[0]", "0 to 15");
+    CHECK_PROBLEM(load(minimal(R"("shared_state": {"backend": "redis", "redis": {"urls": []}})")),
+                  "shared_state.redis.urls", "at least one");
+    CHECK_PROBLEM(load(minimal(R"("shared_state": {"backend": "redis", "redis": {"urls": ["redis://x"],
+                                   "password": "nope"}})")),
+                  "shared_state.redis.password", R"(no secret named "nope")");
+    CHECK_PROBLEM(load(minimal(R"("shared_state": {"backend": "redis", "redis": {"sentinels": ["redis://s1:26379"]}})")),
+                  "shared_state.redis.master_name", "required");
+    CHECK_PROBLEM(load(minimal(R"("shared_state": {"backend": "redis", "redis": {"urls": ["redis://x"],
+                                   "ca_file": "missing.pem"}})")),
+                  "shared_state.redis.ca_file", "missing.pem");
+    CHECK_PROBLEM(load(minimal(R"("shared_state": {"backnd": "redis"})")), "shared_state.backnd", "unknown key");
+}
+
 BOOST_AUTO_TEST_CASE(worker_cpu_affinity_is_off_unless_auto_is_asked_for) {
     const auto absent = load(minimal());
     CHECK_OK(absent);
