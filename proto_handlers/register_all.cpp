@@ -26,6 +26,7 @@ void register_all(handlers::Registry& registry) {
         return sixmm::make_entry_url_handler(setup, sixmm_state);
     });
     registry.add("sixmm.webhook", sixmm::make_webhook_handler);
+    registry.add_gateway_owned_header("X-Webhook-Verified");  // asserted by sixmm.webhook only
 
     registry.add_section(dxtrade::section_name, dxtrade::validate_section);
     auto dxtrade_service = std::make_shared<dxtrade::DxtradeService>();

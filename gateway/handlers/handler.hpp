@@ -98,6 +98,12 @@ public:
     void add_section(const std::string& name, config::SectionValidator validator);
     const std::map<std::string, config::SectionValidator>& sections() const { return sections_; }
 
+    // A request header only the gateway may set (a module's assertion to the upstream,
+    // such as sixmm.webhook's X-Webhook-Verified): dropped from every client request,
+    // headers and trailers, on every route.
+    void add_gateway_owned_header(std::string name) { owned_headers_.push_back(std::move(name)); }
+    const std::vector<std::string>& gateway_owned_headers() const { return owned_headers_; }
+
     // A process-wide service (see service.hpp), started and stopped with the gateway.
     void add_service(std::shared_ptr<Service> service) { services_.push_back(std::move(service)); }
     const std::vector<std::shared_ptr<Service>>& services() const { return services_; }
@@ -106,6 +112,7 @@ private:
     std::map<std::string, HandlerFactory, std::less<>> factories_;
     std::map<std::string, config::SectionValidator> sections_;
     std::vector<std::shared_ptr<Service>> services_;
+    std::vector<std::string> owned_headers_;
 };
 
 }  // namespace tg::handlers

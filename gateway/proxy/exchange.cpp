@@ -22,16 +22,22 @@ bool is_idempotent(http::verb method) {
     }
 }
 
-// Trailers obey the same rules as headers: no hop-by-hop fields, and none that the
-// route removes or sets (a client must not slip in a copy of an injected secret).
-void sanitize_trailers(http::fields& trailers, const config::HeaderRules& rules) {
+// Trailers obey the same rules as headers: no hop-by-hop fields, none that the route
+// removes or sets (a client must not slip in a copy of an injected secret), none that
+// only the gateway may assert, and no forwarding header at all (an upstream that reads
+// trailers into its headers must not see a forged client address or request id).
+void sanitize_trailers(http::fields& trailers, const config::HeaderRules& rules,
+                       std::span<const std::string> owned_headers) {
     if (trailers.begin() == trailers.end()) return;  // the usual case: nothing to check
     static const config::HeaderRules none;
     static const Secrets no_secrets;
     HeaderRewrite rewrite(trailers, none, no_secrets);
     for (const auto& name : rules.remove) rewrite.drop(name);
     for (const auto& [name, value] : rules.set) rewrite.drop(name);
-    for (const auto name : {"Host", "Authorization", "Cookie", "Set-Cookie", "Content-Type", "Trailer"}) {
+    for (const auto& name : owned_headers) rewrite.drop(name);
+    for (const auto name : {"Host", "Authorization", "Cookie", "Set-Cookie", "Content-Type", "Trailer",
+                            "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Request-Id", "Forwarded",
+                            "X-Real-IP"}) {
         rewrite.drop(name);
     }
     rewrite.apply_to(trailers);
@@ -112,7 +118,9 @@ asio::awaitable<Attempt> send_request_body(ClientStream& client, beast::flat_buf
     const FramingLimits framing{.trailers = limits.header_bytes};
     const auto sent = co_await relay_body(client, client_buffer, r.parser, upstream, r.parser.chunked(), framing,
                                           limits.idle_timeout, upstream_config.response_timeout, scratch.span(),
-                                          [&](http::fields& trailers) { sanitize_trailers(trailers, r.route.request_headers); },
+                                          [&](http::fields& trailers) {
+                                              sanitize_trailers(trailers, r.route.request_headers, r.forwarding.owned_headers);
+                                          },
                                           no_header);
     if (sent.failure == RelayResult::Failure::body_limit || sent.failure == RelayResult::Failure::parse) {
         co_return fail(answer_to_body_parse_error(sent.error));
@@ -215,7 +223,7 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
         const auto received = co_await relay_body(upstream, connection.buffer, *parser, client, framing.chunked_out,
                                                   FramingLimits{.trailers = upstream_header_limit},
                                                   upstream_config.response_timeout, limits.idle_timeout, scratch->span(),
-                                                  [&](http::fields& trailers) { sanitize_trailers(trailers, r.route.response_headers); },
+                                                  [&](http::fields& trailers) { sanitize_trailers(trailers, r.route.response_headers, {}); },
                                                   head);
         const bool read_failed = received.failure == RelayResult::Failure::read ||
                                  received.failure == RelayResult::Failure::parse;

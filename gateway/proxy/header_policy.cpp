@@ -88,8 +88,8 @@ void HeaderRewrite::write_with_added(Lines& lines, std::string& out) const {
 }
 
 void add_forwarding_headers(HeaderRewrite& rewrite, const ForwardingInfo& info) {
-    // Asserted only by the gateway itself (sixmm.webhook): a client's copy is never passed on.
-    rewrite.drop("X-Webhook-Verified");
+    // Asserted only by the gateway itself: a client's copy is never passed on.
+    for (const auto& name : info.owned_headers) rewrite.drop(name);
     rewrite.replace("X-Forwarded-For", info.client_address);
     rewrite.replace("X-Forwarded-Proto", info.tls ? "https" : "http");
     if (info.original_host.empty()) {

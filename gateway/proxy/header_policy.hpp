@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -116,11 +117,14 @@ struct ForwardingInfo {
     bool tls = false;
     std::string_view original_host;
     std::string_view request_id;
+    // Headers only the gateway may assert, named by the modules that set them
+    // (handlers::Registry::add_gateway_owned_header): a client's copy is dropped.
+    std::span<const std::string> owned_headers = {};
 };
 
 // X-Forwarded-For (replacing any client-sent chain: the gateway is the edge),
-// X-Forwarded-Proto, X-Forwarded-Host and X-Request-Id; X-Webhook-Verified, which only
-// the gateway may assert, is dropped.
+// X-Forwarded-Proto, X-Forwarded-Host and X-Request-Id; the gateway-owned headers are
+// dropped.
 void add_forwarding_headers(HeaderRewrite& rewrite, const ForwardingInfo& info);
 
 }  // namespace tg::proxy

@@ -229,7 +229,7 @@ private:
             route,
             config,
             pool,
-            {client_address_, tls, host, facts_.request_id},
+            {client_address_, tls, host, facts_.request_id, state.runtime->owned_headers},
             parser.keep_alive(),
             expects_continue(req),
             req.version(),

@@ -9,7 +9,7 @@ namespace tg::server {
 
 std::shared_ptr<const Runtime> Runtime::build(std::shared_ptr<const config::Config> config,
                                               const handlers::Registry& registry) {
-    auto runtime = std::make_shared<Runtime>(Runtime{config, routing::Router(config->routes), {}, {}, {}, {}});
+    auto runtime = std::make_shared<Runtime>(Runtime{config, routing::Router(config->routes), {}, {}, {}, {}, {}});
     for (const auto& [name, upstream] : config->upstreams) {
         runtime->upstreams.push_back(&upstream);
         const bool any_tls = std::any_of(upstream.servers.begin(), upstream.servers.end(),
@@ -29,6 +29,7 @@ std::shared_ptr<const Runtime> Runtime::build(std::shared_ptr<const config::Conf
         }
         runtime->route_handler.push_back(factory);
     }
+    runtime->owned_headers = registry.gateway_owned_headers();
     return runtime;
 }
 

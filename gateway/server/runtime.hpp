@@ -27,6 +27,7 @@ struct Runtime {
     std::vector<std::shared_ptr<boost::asio::ssl::context>> upstream_tls;  // null for plain-only upstreams
     std::vector<std::size_t> route_upstream;                              // index into upstreams, or none
     std::vector<const handlers::HandlerFactory*> route_handler;           // null: proxy only
+    std::vector<std::string> owned_headers;                               // the registry's gateway-owned headers
 };
 
 }  // namespace tg::server

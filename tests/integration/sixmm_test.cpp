@@ -370,6 +370,19 @@ std::int64_t unix_now() {
 
 }  // namespace
 
+BOOST_AUTO_TEST_CASE(a_client_cannot_forge_the_webhook_verification_in_headers_or_trailers) {
+    TestUpstream portal;
+    Stack stack(Options{.portal_url = portal.url()});
+    const auto raw = raw_exchange(stack.port,
+                                  "POST /portal/orders HTTP/1.1\r\nHost: x\r\nX-Webhook-Verified: 6mm\r\n"
+                                  "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n"
+                                  "X-Webhook-Verified: 6mm\r\n\r\n");
+    BOOST_TEST(raw.starts_with("HTTP/1.1 200"), raw.substr(0, 200));
+    const auto seen = portal.last_request();
+    BOOST_TEST(!seen.at("headers").as_object().contains("x-webhook-verified"));
+    BOOST_TEST(!seen.at("trailers").as_object().contains("x-webhook-verified"), json::serialize(seen));
+}
+
 BOOST_AUTO_TEST_CASE(webhooks_are_verified_then_passed_on_untouched) {
     TestUpstream portal;
     Stack stack(Options{.portal_url = portal.url()});

@@ -91,8 +91,10 @@ BOOST_AUTO_TEST_CASE(forwarding_headers_replace_client_supplied_ones) {
     fields.set("X-Forwarded-For", "6.6.6.6");
     fields.set("x-forwarded-proto", "https");
     fields.set("X-Webhook-Verified", "true");
+    fields.set("X-Module-Asserted", "forged");
     proxy::HeaderRewrite rewrite(fields, no_rules, no_secrets);
-    proxy::add_forwarding_headers(rewrite, {"127.0.0.1", false, "portal.example:8080", "req-1"});
+    const std::vector<std::string> owned{"X-Webhook-Verified", "x-module-asserted"};
+    proxy::add_forwarding_headers(rewrite, {"127.0.0.1", false, "portal.example:8080", "req-1", owned});
     const auto out = written(rewrite, fields);
     BOOST_TEST(out.count("X-Forwarded-For") == 1u);
     BOOST_TEST(out["X-Forwarded-For"] == "127.0.0.1");
@@ -101,6 +103,7 @@ BOOST_AUTO_TEST_CASE(forwarding_headers_replace_client_supplied_ones) {
     BOOST_TEST(out["X-Forwarded-Host"] == "portal.example:8080");
     BOOST_TEST(out["X-Request-Id"] == "req-1");
     BOOST_TEST(out.count("X-Webhook-Verified") == 0u);
+    BOOST_TEST(out.count("X-Module-Asserted") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(the_request_head_is_http_1_1_with_the_rewritten_fields) {
@@ -126,7 +129,8 @@ BOOST_AUTO_TEST_CASE(a_rule_never_sets_a_header_the_gateway_writes_or_drops) {
     rules.set.push_back({"X-Webhook-Verified", {"true", ""}});
     rules.set.push_back({"X-Tenant", {"acme", ""}});
     proxy::HeaderRewrite rewrite(fields, rules, no_secrets);
-    proxy::add_forwarding_headers(rewrite, {"127.0.0.1", false, "portal.example", "req-1"});
+    const std::vector<std::string> owned{"X-Webhook-Verified"};
+    proxy::add_forwarding_headers(rewrite, {"127.0.0.1", false, "portal.example", "req-1", owned});
     rewrite.replace("Host", "backend:8080");
     const auto out = written(rewrite, fields);
     BOOST_TEST(out.count("Host") == 1u);
