@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <stdexcept>
 
 namespace tg::dxtrade {
@@ -16,10 +15,6 @@ namespace {
 
 bool is_ascii_alnum(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-char ascii_lower(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 // The nonce goes into a header (CSP) and an attribute: only the base64 / base64url
@@ -56,59 +51,6 @@ std::string html_escape(std::string_view text) {
         }
     }
     return out;
-}
-
-std::optional<std::string> origin_of(std::string_view absolute_url) {
-    using boost::urls::host_type;
-    using boost::urls::scheme;
-    const auto parsed = boost::urls::parse_uri(absolute_url);
-    if (!parsed)
-        return std::nullopt;
-    const boost::urls::url_view& url = *parsed;
-    const bool https = url.scheme_id() == scheme::https;
-    if (!https && url.scheme_id() != scheme::http)
-        return std::nullopt;
-    if (!url.has_authority() || url.has_userinfo())
-        return std::nullopt;
-
-    std::string origin = https ? "https://" : "http://";
-    switch (url.host_type()) {
-        case host_type::name:
-        case host_type::ipv4: {
-            const std::string_view host = url.encoded_host();
-            // Plain DNS names only: no percent-encoding and none of the sub-delims
-            // (; , ' ...) that a reg-name allows but a CSP source expression does not.
-            if (host.empty() || !std::all_of(host.begin(), host.end(),
-                                             [](char c) { return is_ascii_alnum(c) || c == '.' || c == '-'; }))
-                return std::nullopt;
-            for (const char c : host)
-                origin += ascii_lower(c);
-            break;
-        }
-        case host_type::ipv6:
-            origin += '[';
-            origin += url.host_ipv6_address().to_string();
-            origin += ']';
-            break;
-        default:
-            return std::nullopt;
-    }
-
-    if (url.has_port()) {
-        // Boost.URL's port_number() wraps numbers above 65535, so the digits are converted here.
-        const std::string_view digits = url.port();
-        if (!digits.empty()) {
-            unsigned port = 0;
-            const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
-            if (error != std::errc() || end != digits.data() + digits.size() || port == 0 || port > 65535)
-                return std::nullopt;
-            if (port != (https ? 443u : 80u)) {
-                origin += ':';
-                origin += std::to_string(port);
-            }
-        }
-    }
-    return origin;
 }
 
 std::string csp_nonce() {

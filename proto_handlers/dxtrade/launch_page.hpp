@@ -5,6 +5,8 @@
 // Content-Security-Policy returned here.
 #pragma once
 
+#include "gateway/handlers/origin.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,10 +48,6 @@ std::string csp_nonce();
 // Escapes & < > " ' for element content and quoted attribute values.
 std::string html_escape(std::string_view text);
 
-// "scheme://host[:port]" of an absolute http or https URL (scheme and host lower-cased, the
-// port kept unless it is the scheme's default). nullopt when the text is not an absolute
-// http(s) URL, has no host, carries user information, or has a host that is not a plain DNS
-// name, an IPv4 address or a bracketed IPv6 address, or a port outside 1..65535.
-std::optional<std::string> origin_of(std::string_view absolute_url);
+using handlers::origin_of;  // gateway/handlers/origin.hpp
 
 }  // namespace tg::dxtrade

@@ -255,6 +255,17 @@ BOOST_AUTO_TEST_CASE(launch_refuses_what_it_must_with_html_pages) {
     const auto refused = fetch(stack.port, from_elsewhere);
     BOOST_TEST(refused.result_int() == 403u);
     check_page_headers(refused);
+    // Look-alikes of the gateway's own origin (the request's Host) are other origins.
+    for (const auto& [host, referer] : std::vector<std::pair<std::string, std::string>>{
+             {"10.0.0.5", "http://10.0.0.5.evil.com/"},
+             {"127.0.0.1", "http://127.0.0.1x/"},
+             {"portal.example.com", "http://portal.example.com:80x/"}}) {
+        auto look_alike = make_request(http::verb::get, launch_path);
+        look_alike.set(http::field::cookie, alice);
+        look_alike.set(http::field::host, host);
+        look_alike.set(http::field::referer, referer);
+        BOOST_TEST(fetch(stack.port, look_alike).result_int() == 403u, referer);
+    }
     BOOST_TEST(stack.dxweb_calls("generateToken") == calls_before);
     // A listed portal origin may launch; so may a typed URL (Sec-Fetch-Site: none).
     auto from_portal = make_request(http::verb::get, launch_path);
