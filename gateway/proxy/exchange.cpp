@@ -9,6 +9,8 @@ namespace tg::proxy {
 namespace {
 
 constexpr std::size_t upstream_header_limit = 64 * 1024;
+// Interim (1xx) answers skipped before a response: more is a misbehaving upstream.
+constexpr int max_interim_responses = 16;
 
 bool is_idempotent(http::verb method) {
     switch (method) {
@@ -171,14 +173,21 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
         request_bytes = body.bytes_in;
     }
 
-    // The response header, skipping interim 1xx answers (a 101 is not proxied yet).
+    // The response header, skipping interim 1xx answers (a 101 is not proxied yet). One
+    // deadline for all of them: an upstream sending 100 Continue every second must not
+    // hold the client past the response timeout.
     auto& parser = connection.response;
-    for (;;) {
+    connection.tcp().expires_after(upstream_config.response_timeout);
+    for (int interim = 0;; ++interim) {
+        if (interim > max_interim_responses) {
+            log::warn("upstream ", upstream_config.name, ": more than ", max_interim_responses,
+                      " interim responses before a response");
+            co_return fail(tg::errors::bad_gateway);
+        }
         connection.new_response();
         parser->header_limit(upstream_header_limit);
         parser->body_limit(boost::none);
         if (req.method() == http::verb::head) parser->skip(true);
-        connection.tcp().expires_after(upstream_config.response_timeout);
         auto [read_ec, n] = co_await http::async_read_header(upstream, connection.buffer, *parser, use_tuple);
         if (read_ec == beast::error::timeout) {
             log::warn("upstream ", upstream_config.name, ": no response within ",

@@ -201,6 +201,20 @@ BOOST_AUTO_TEST_CASE(slow_upstream_answers_504_at_the_response_timeout) {
     BOOST_TEST(elapsed < 1500ms);
 }
 
+BOOST_AUTO_TEST_CASE(interim_responses_do_not_extend_the_response_timeout) {
+    InProcessGateway gateway(config_for(servers_of(upstream)));  // response_timeout_ms 2000
+    Response response;
+    // 100 Continue every 400 ms for 8 s: the deadline of 2 s stands.
+    const auto elapsed = time_of([&] { response = fetch(gateway.port(), "/interim/20/400"); });
+    BOOST_TEST(response.result_int() == 504u);
+    BOOST_TEST(elapsed < 3500ms);
+    // A few interim answers, then the response: passed on as usual.
+    BOOST_TEST(fetch(gateway.port(), "/interim/3/10").body() == "final");
+    // A flood of them at once is cut off.
+    const auto flooded = fetch(gateway.port(), "/interim/200/0");
+    BOOST_TEST(flooded.result_int() == 502u);
+}
+
 BOOST_AUTO_TEST_CASE(round_robin_skips_a_refusing_server) {
     TestUpstream second;
     const auto dead = unused_port();

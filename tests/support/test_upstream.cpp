@@ -165,6 +165,21 @@ asio::awaitable<void> TestUpstream::serve(tcp::socket socket) {
             }
             co_return;
         }
+        if (target.starts_with("/interim/")) {
+            const auto rest = target.substr(std::string_view("/interim/").size());
+            const auto count = std::stoul(rest);
+            const auto pause = std::chrono::milliseconds(std::stoul(rest.substr(rest.find('/') + 1)));
+            static constexpr std::string_view interim = "HTTP/1.1 100 Continue\r\n\r\n";
+            for (unsigned long i = 0; i < count && !ec; ++i) {
+                std::tie(ec, n) = co_await asio::async_write(socket, asio::buffer(interim), use_tuple);
+                asio::steady_timer timer(io_, pause);
+                co_await timer.async_wait(use_tuple);
+            }
+            static constexpr std::string_view final_answer = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal";
+            std::tie(ec, n) = co_await asio::async_write(socket, asio::buffer(final_answer), use_tuple);
+            if (ec) co_return;
+            continue;
+        }
         if (target == "/switch") {
             static constexpr std::string_view switching =
                 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";

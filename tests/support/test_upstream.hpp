@@ -12,6 +12,7 @@
 //   /identity         after 200 ms, a portal session answer for user "u1"
 //   /endless-chunk-extension  a chunked 200 whose first chunk-size line goes on
 //                     ("3;aaaa..."), up to 16 MiB, then closes
+//   /interim/N/MS     N "100 Continue" answers MS milliseconds apart, then 200 "final"
 //   /switch           101 Switching Protocols (never asked for)
 //   /then-drop        200, and the next request on that connection is read and
 //                     dropped unanswered (the race of a keep-alive close)
