@@ -128,6 +128,8 @@ CommandLine parse_command_line(std::span<const char* const> args) {
       const auto timeout = milliseconds_argument(option, value());
       if (timeout.count() == 0) throw CommandLineError("--dxtrade-inactivity-ms must be positive");
       command_line.options.dxtrade_options.inactivity_timeout = timeout;
+    } else if (option == "--dxtrade-refuse-pings-before-use") {
+      command_line.options.dxtrade_options.refuse_pings_before_use = true;
     } else if (option == "--dxtrade-mode") {
       const std::string_view text = value();
       const auto mode = sixmm::parse_mode(text);
@@ -187,6 +189,8 @@ std::string usage() {
          "                           lifetime of /login session tokens (default 60000)\n"
          "  --dxtrade-inactivity-ms MS\n"
          "                           a trader session ends after MS without /ping (default 30000)\n"
+         "  --dxtrade-refuse-pings-before-use\n"
+         "                           /ping of a token the terminal has not taken yet answers 404\n"
          "  --dxtrade-mode MODE      dxWeb behaviour: normal (default), slow, down (503), reject (403 on\n"
          "                           generateToken)\n"
          "  --dxtrade-slow-ms MS     delay of slow mode (default 5000)\n"

@@ -80,6 +80,7 @@ Keepalive::Keepalive(Settings settings, config::Upstream upstream, std::string p
       work_(asio::make_work_guard(io_)),
       schedule_(make_policy(settings)),
       timer_(io_) {
+    first_use_grace_ = settings.keepalive.first_use_grace;
     auto tls = make_tls(upstream);
     pool_ = std::make_unique<proxy::UpstreamPool>(std::move(upstream), std::move(tls), upstream_stats_);
     client_ = std::make_unique<DxWebClient>(std::move(settings), *pool_, std::move(password));
@@ -229,9 +230,18 @@ asio::awaitable<void> Keepalive::ping_one(SessionId id, std::string login, std::
         log::warn(kLogPrefix, "ping of session ", id, " failed: ", e.what());
         result.kind = PingResult::Kind::transient;
     }
+    if (result.kind == PingResult::Kind::gone && before_first_use_grace(id)) {
+        log::info(kLogPrefix, "session ", id, ": dxWeb says gone within the first-use grace; pinging it again");
+        result.kind = PingResult::Kind::transient;
+    }
     const auto ended = schedule_.complete(id, to_schedule_result(result.kind), now_ms());
     if (ended.has_value()) end_session(id, *ended);
     wake();
+}
+
+bool Keepalive::before_first_use_grace(SessionId id) const {
+    const auto found = sessions_.find(id);
+    return found != sessions_.end() && unix_millis_now() - found->second.created_ms < first_use_grace_.count();
 }
 
 void Keepalive::end_session(SessionId id, EndReason reason) {

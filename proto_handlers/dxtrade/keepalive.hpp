@@ -108,6 +108,8 @@ private:
     static void guarded(const char* what, Work&& work);  // logs what throws instead of ending the thread
     asio::awaitable<void> run_loop();
     asio::awaitable<void> ping_one(SessionId id, std::string login, std::string domain, std::string token);
+    // Launched less than keepalive.first_use_grace ago (Settings::Keepalive).
+    bool before_first_use_grace(SessionId id) const;
     void end_session(SessionId id, EndReason reason);
     void record_lag(sessions::Millis lag);
     void wake();
@@ -117,6 +119,7 @@ private:
     asio::io_context io_;  // first: destroyed last
     asio::executor_work_guard<asio::io_context::executor_type> work_;
     observability::UpstreamStats upstream_stats_;
+    std::chrono::milliseconds first_use_grace_{};
     std::unique_ptr<proxy::UpstreamPool> pool_;
     std::unique_ptr<DxWebClient> client_;
     sessions::PingSchedule schedule_;

@@ -140,7 +140,8 @@ Settings read(const boost::json::value& section, const std::string& path, const 
 
     if (const auto* value = reader.find("keepalive")) {
         ObjectReader keepalive(*value, reader.path_of("keepalive"),
-                               {"interval_ms", "jitter", "max_in_flight", "max_age_ms"}, problems);
+                               {"interval_ms", "jitter", "max_in_flight", "max_age_ms", "first_use_grace_ms"},
+                               problems);
         if (keepalive.is_object()) {
             keepalive.read_millis("interval_ms", settings.keepalive.interval);
             if (const auto* jitter = keepalive.find("jitter")) {
@@ -156,6 +157,7 @@ Settings read(const boost::json::value& section, const std::string& path, const 
             if (keepalive.read_integer("max_in_flight", 1, 100000, number))
                 settings.keepalive.max_in_flight = static_cast<std::size_t>(number);
             keepalive.read_millis("max_age_ms", settings.keepalive.max_age);
+            keepalive.read_millis("first_use_grace_ms", settings.keepalive.first_use_grace);
         }
     }
 

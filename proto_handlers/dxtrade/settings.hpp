@@ -43,6 +43,10 @@ struct Settings {
         double jitter = 0.1;                 // 0 .. 0.5
         std::size_t max_in_flight = 64;
         std::chrono::milliseconds max_age{12 * 60 * 60 * 1000};
+        // How dxWeb answers a ping for a token the browser has not posted to the terminal
+        // yet is not published: a "gone" answer within this time of the launch is taken
+        // as a failure to retry, not as the session's end.
+        std::chrono::milliseconds first_use_grace{120000};
     } keepalive;
     struct Logout {
         LogoutBy by = LogoutBy::token;

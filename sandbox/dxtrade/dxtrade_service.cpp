@@ -36,7 +36,7 @@ Response logged(std::string_view path, Response response, std::string_view note)
 }  // namespace
 
 DxtradeService::DxtradeService(const DxtradeOptions& options, std::string api_password)
-    : sessions_(options.inactivity_timeout),
+    : sessions_(options.inactivity_timeout, options.refuse_pings_before_use),
       ping_log_(Clock::now()),
       auth_(options.api_username, options.api_domain, std::move(api_password), options.api_session_timeout),
       api_(sessions_, ping_log_),

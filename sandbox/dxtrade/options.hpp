@@ -19,6 +19,9 @@ struct DxtradeOptions {
   std::optional<std::string> api_password_file;  // absent: the built-in demo password
   std::chrono::milliseconds api_session_timeout{60'000};  // lifetime of /login session tokens
   std::chrono::milliseconds inactivity_timeout{30'000};   // trader session without /ping
+  // /ping of a token the terminal has not taken yet answers 404 (real dxWeb's answer is
+  // not published: this is the harsher reading).
+  bool refuse_pings_before_use = false;
   Mode mode = Mode::normal;
   std::chrono::milliseconds slow_delay{5000};
 };

@@ -24,6 +24,7 @@ std::string TraderSessions::create(std::string login, std::string domain, Clock:
 
 bool TraderSessions::ping(std::string_view token, Clock::time_point now) {
   Session* session = find_live(token, now);
+  if (session && refuse_pings_before_use_ && !session->redeemed) return false;
   if (session) session->expires_at = now + inactivity_timeout_;
   return session != nullptr;
 }

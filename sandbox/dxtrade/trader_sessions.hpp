@@ -14,7 +14,9 @@ namespace tg::sandbox::dxtrade {
 // while pinged at least every `inactivity_timeout`; the token opens the terminal once.
 class TraderSessions {
  public:
-  explicit TraderSessions(std::chrono::milliseconds inactivity_timeout) : inactivity_timeout_(inactivity_timeout) {}
+  // `refuse_pings_before_use`: ping() is false for a token not redeemed yet.
+  TraderSessions(std::chrono::milliseconds inactivity_timeout, bool refuse_pings_before_use)
+      : inactivity_timeout_(inactivity_timeout), refuse_pings_before_use_(refuse_pings_before_use) {}
 
   struct State {
     bool alive = false;
@@ -23,7 +25,7 @@ class TraderSessions {
   };
 
   std::string create(std::string login, std::string domain, Clock::time_point now);  // → token
-  bool ping(std::string_view token, Clock::time_point now);  // false: gone or unknown
+  bool ping(std::string_view token, Clock::time_point now);  // false: gone, unknown (or not used yet)
   bool end(std::string_view token, std::string_view login, std::string_view domain, Clock::time_point now);
   std::size_t end_all(std::string_view login, std::string_view domain, Clock::time_point now);
   // Marks the token used; false if it is unknown, used already, or its session is gone.
@@ -45,6 +47,7 @@ class TraderSessions {
   Session* find_live(std::string_view token, Clock::time_point now);
 
   std::chrono::milliseconds inactivity_timeout_;
+  bool refuse_pings_before_use_ = false;
   std::map<std::string, Session, std::less<>> sessions_;
 };
 

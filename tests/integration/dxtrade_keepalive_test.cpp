@@ -152,7 +152,8 @@ BOOST_AUTO_TEST_CASE(the_loop_keeps_sessions_alive_and_reports_them_ended) {
     const auto now = tg::unix_millis_now();
     keepalive->add({alice_id, alice, domain, alice_token.token, now, 0}, false);
     keepalive->add({bob_id, bob, domain, bob_token.token, now, now / 1000 + 3600}, false);
-    keepalive->add({carol_id, carol, domain, carol_token.token, now, 0}, true);
+    // Carol's launch is long past the first-use grace: a "gone" answer ends her session.
+    keepalive->add({carol_id, carol, domain, carol_token.token, now - 600'000, 0}, true);
 
     // 15 s: five times the stand-in's inactivity timeout, kept alive by the loop alone.
     std::this_thread::sleep_for(15s);
@@ -206,4 +207,43 @@ BOOST_AUTO_TEST_CASE(an_unstarted_keepalive_destroys_cleanly_and_stop_is_idempot
     started.stop();
     started.stop();
     BOOST_TEST(started.stats().active_sessions == 0u);
+}
+
+// How dxWeb answers a ping for a token not yet posted to the terminal is not published;
+// the stand-in can answer 404. Within the first-use grace that is retried, not the end.
+BOOST_AUTO_TEST_CASE(a_ping_refused_before_the_token_is_used_does_not_end_the_session) {
+    Sandbox sandbox({inactivity_flag, inactivity_ms, "--dxtrade-refuse-pings-before-use"});
+    TestClient test_client(sandbox.dxweb_port);
+    const auto token = test_client.generate(alice);
+    BOOST_REQUIRE((token.kind == TokenResult::Kind::ok));
+    EndedLog ended;
+    auto keepalive = std::make_unique<Keepalive>(make_settings(), make_upstream(sandbox.dxweb_port), dxweb_password);
+    keepalive->on_ended([&](dxtrade::SessionId id, dxtrade::EndReason reason) { ended.record(id, reason); });
+    keepalive->start();
+    keepalive->add({alice_id, alice, domain, token.token, tg::unix_millis_now(), 0}, false);
+
+    // A slow browser: the token reaches the terminal after the first pings were refused.
+    BOOST_REQUIRE(eventually([&] { return keepalive->stats().pings_transient >= 1; }, 2500ms));
+    BOOST_TEST((!ended.reason_of(alice_id).has_value()));
+    BOOST_TEST(sandbox.redeem(token.token) == 303u);
+    // Past the stand-in's inactivity timeout: alive only if the loop kept pinging.
+    std::this_thread::sleep_for(4s);
+    BOOST_TEST_MESSAGE(describe(keepalive->stats()));
+    BOOST_TEST((!ended.reason_of(alice_id).has_value()));
+    BOOST_TEST(keepalive->stats().active_sessions == 1u);
+    BOOST_TEST(keepalive->stats().pings_ok >= 2u);
+    BOOST_TEST(sandbox.live_sessions() == 1);
+    keepalive->stop();
+
+    // With no grace to speak of, the same refusal ends the session at once.
+    auto settings = make_settings();
+    settings.keepalive.first_use_grace = 1ms;
+    const auto bob_token = test_client.generate(bob);
+    auto strict = std::make_unique<Keepalive>(settings, make_upstream(sandbox.dxweb_port), dxweb_password);
+    strict->on_ended([&](dxtrade::SessionId id, dxtrade::EndReason reason) { ended.record(id, reason); });
+    strict->start();
+    strict->add({bob_id, bob, domain, bob_token.token, tg::unix_millis_now() - 10, 0}, false);
+    BOOST_TEST(eventually([&] { return ended.reason_of(bob_id).has_value(); }, 2500ms));
+    BOOST_TEST((ended.reason_of(bob_id) == std::optional(dxtrade::EndReason::gone)));
+    strict->stop();
 }
