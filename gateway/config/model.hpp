@@ -49,11 +49,18 @@ struct Listener {
     bool admin = false;
 };
 
+// Header names with an underscore: Content_Length or X_Forwarded_For may be read as
+// Content-Length or X-Forwarded-For by an upstream that folds "_" into "-" (CGI, many
+// frameworks). nginx drops them by default (underscores_in_headers off).
+enum class UnderscoreHeaders { drop, pass, refuse };
+
 struct Limits {
     std::size_t header_bytes = 16384;
     std::uint64_t body_bytes = 1048576;
     millis header_timeout{10000};
     millis idle_timeout{60000};
+    UnderscoreHeaders underscores_in_headers = UnderscoreHeaders::drop;
+    bool allow_trace = false;  // TRACE echoes the request, cookies included: 405 unless allowed
 };
 
 struct UpstreamServer {

@@ -15,7 +15,8 @@ Limits validate_limits(const boost::json::value* limits, Context& context) {
     if (limits == nullptr)
         return result;
     ObjectReader reader(*limits, "limits",
-                        {"header_bytes", "body_bytes", "header_timeout_ms", "idle_timeout_ms"},
+                        {"header_bytes", "body_bytes", "header_timeout_ms", "idle_timeout_ms",
+                         "underscores_in_headers", "allow_trace"},
                         context.problems);
     std::int64_t bytes = 0;
     if (reader.read_integer("header_bytes", min_header_bytes, max_header_bytes, bytes))
@@ -24,6 +25,13 @@ Limits validate_limits(const boost::json::value* limits, Context& context) {
         result.body_bytes = static_cast<std::uint64_t>(bytes);
     reader.read_millis("header_timeout_ms", result.header_timeout);
     reader.read_millis("idle_timeout_ms", result.idle_timeout);
+    if (const auto* underscores = reader.find("underscores_in_headers")) {
+        if (const auto choice = expect_choice(*underscores, reader.path_of("underscores_in_headers"),
+                                              {"drop", "pass", "refuse"}, context.problems)) {
+            result.underscores_in_headers = static_cast<UnderscoreHeaders>(*choice);
+        }
+    }
+    reader.read_bool("allow_trace", result.allow_trace);
     return result;
 }
 

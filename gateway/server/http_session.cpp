@@ -198,6 +198,7 @@ private:
             log::info("request ", facts_.request_id, " from ", client_address_, " refused: ", problem);
             co_return co_await send_error(errors::bad_request, false);
         }
+        if (const auto* refusal = refused_by_policy(parser, config.limits)) co_return co_await send_refusal(*refusal);
         const auto path = routing_path(req.target());
         if (!path) co_return co_await send_error(errors::bad_request, false);
         if (listener_->admin) co_return co_await answer_admin_request(*path, config.limits);
@@ -273,6 +274,25 @@ private:
         }
         auto response = answer_admin(worker_.shared(), path, parser.get().method(), facts_.request_id);
         co_return co_await send(std::move(response), keep_alive_after_error(parser));
+    }
+
+    // What the limits' policies refuse (TRACE, underscores in header names), or null; with
+    // underscores_in_headers "drop", such fields are removed here.
+    const ErrorInfo* refused_by_policy(RequestParser& parser, const config::Limits& limits) {
+        using config::UnderscoreHeaders;
+        if (parser.get().method() == http::verb::trace && !limits.allow_trace) return &errors::trace_refused;
+        if (limits.underscores_in_headers == UnderscoreHeaders::pass) return nullptr;
+        const bool drop = limits.underscores_in_headers == UnderscoreHeaders::drop;
+        if (underscore_fields(parser, drop) > 0 && !drop) return &errors::underscore_header;
+        return nullptr;
+    }
+
+    asio::awaitable<bool> send_refusal(const ErrorInfo& refusal) {
+        auto response = make_error_response(refusal, facts_.request_id);
+        if (refusal.status == http::status::method_not_allowed) {
+            response.set(http::field::allow, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+        }
+        co_return co_await send(std::move(response), keep_alive_after_error(*request_parser_));
     }
 
     asio::awaitable<bool> send_method_not_allowed(const std::string& allow) {

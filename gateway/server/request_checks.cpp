@@ -1,5 +1,6 @@
 #include "gateway/server/request_checks.hpp"
 
+#include <boost/asio/ip/address_v6.hpp>
 #include <boost/url/grammar/charset.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/pchars.hpp>
@@ -20,7 +21,57 @@ const char* check_framing_and_host(const http::request_parser<http::buffer_body>
     const auto hosts = req.count(http::field::host);
     if (hosts > 1) return "several Host fields";
     if (hosts == 0 && req.version() >= 11) return "HTTP/1.1 request without Host";
+    if (hosts == 1 && !is_valid_host(req[http::field::host])) return "a Host that is not host[:port]";
     return nullptr;
+}
+
+bool is_valid_host(std::string_view host) {
+    if (host.empty()) return true;
+    std::string_view name = host;
+    std::string_view port;
+    if (host.front() == '[') {
+        const auto close = host.find(']');
+        if (close == std::string_view::npos) return false;
+        error_code ec;
+        asio::ip::make_address_v6(std::string(host.substr(1, close - 1)), ec);
+        if (ec) return false;
+        const auto rest = host.substr(close + 1);
+        if (!rest.empty() && rest.front() != ':') return false;
+        if (!rest.empty()) port = rest.substr(1);
+        if (!rest.empty() && port.empty()) return false;
+        name = {};
+    } else if (const auto colon = host.find(':'); colon != std::string_view::npos) {
+        name = host.substr(0, colon);
+        port = host.substr(colon + 1);
+        if (port.empty()) return false;
+    }
+    for (const char c : name) {
+        const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                             c == '.' || c == '_' || c == '~';
+        if (!allowed) return false;
+    }
+    if (host.front() != '[' && name.empty()) return false;
+    if (port.size() > 5) return false;
+    unsigned number = 0;
+    for (const char c : port) {
+        if (c < '0' || c > '9') return false;
+        number = number * 10 + static_cast<unsigned>(c - '0');
+    }
+    return number <= 65535;
+}
+
+std::size_t underscore_fields(http::request_parser<http::buffer_body>& parser, bool drop) {
+    auto& fields = parser.get();
+    std::size_t found = 0;
+    for (auto field = fields.begin(); field != fields.end();) {
+        if (field->name_string().find('_') == std::string_view::npos) {
+            ++field;
+            continue;
+        }
+        ++found;
+        field = drop ? fields.erase(field) : std::next(field);
+    }
+    return found;
 }
 
 namespace {

@@ -89,6 +89,10 @@ public:
 private:
     // Why the webhook is refused, or nullptr. Verified before the body is parsed.
     const char* verify(const http::request<http::string_body>& message) {
+        // One of each: with two, the gateway and the portal could read different ones.
+        for (const auto* name : {"X-Agent-Timestamp", "X-Agent-Nonce", "X-Agent-Signature"}) {
+            if (message.count(name) > 1) return "repeated X-Agent-* headers";
+        }
         const std::string_view timestamp = message["X-Agent-Timestamp"];
         const std::string_view nonce = message["X-Agent-Nonce"];
         const std::string_view signature = message["X-Agent-Signature"];

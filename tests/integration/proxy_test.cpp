@@ -495,6 +495,61 @@ BOOST_AUTO_TEST_CASE(request_smuggling_attempts_get_400) {
     BOOST_TEST(upstream.requests_served() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(trace_is_refused_unless_allowed) {
+    InProcessGateway gateway(config_for(servers_of(upstream)));
+    auto trace = make_request(http::verb::trace, "/echo");
+    trace.set(http::field::cookie, "portal_session=secret-session");
+    const auto refused = fetch(gateway.port(), trace);
+    BOOST_TEST(refused.result_int() == 405u);
+    BOOST_TEST(refused[http::field::allow].find("GET") != std::string::npos);
+    BOOST_TEST(refused.body().find("TRACE") != std::string::npos);
+    BOOST_TEST(refused.body().find("secret-session") == std::string::npos);
+    BOOST_TEST(upstream.requests_served() == 0);
+    Settings settings;
+    settings.servers = servers_of(upstream);
+    settings.limits = R"({"allow_trace": true})";
+    InProcessGateway allowing(config_text(settings));
+    BOOST_TEST(fetch(allowing.port(), make_request(http::verb::trace, "/echo")).result_int() == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(header_names_with_underscores_are_dropped_refused_or_passed) {
+    const std::string request = "GET /echo HTTP/1.1\r\nHost: x\r\nX_Forwarded_For: 6.6.6.6\r\n"
+                                "Content_Length: 5\r\nX-Kept: 1\r\nConnection: close\r\n\r\n";
+    {
+        InProcessGateway gateway(config_for(servers_of(upstream)));  // default: drop, as nginx
+        BOOST_TEST(raw_exchange(gateway.port(), request).starts_with("HTTP/1.1 200"));
+        const auto headers = upstream.last_request().at("headers").as_object();
+        BOOST_TEST(!headers.contains("x_forwarded_for"));
+        BOOST_TEST(!headers.contains("content_length"));
+        BOOST_TEST(headers.at("x-kept").as_string() == "1");
+        BOOST_TEST(headers.at("x-forwarded-for").as_string() == "127.0.0.1");
+    }
+    Settings settings;
+    settings.servers = servers_of(upstream);
+    settings.limits = R"({"underscores_in_headers": "refuse"})";
+    {
+        InProcessGateway refusing(config_text(settings));
+        const auto served = upstream.requests_served();
+        const auto raw = raw_exchange(refusing.port(), request);
+        BOOST_TEST(raw.starts_with("HTTP/1.1 400"));
+        BOOST_TEST(raw.find("underscore") != std::string::npos);
+        BOOST_TEST(upstream.requests_served() == served);
+    }
+    settings.limits = R"({"underscores_in_headers": "pass"})";
+    InProcessGateway passing(config_text(settings));
+    BOOST_TEST(raw_exchange(passing.port(), request).starts_with("HTTP/1.1 200"));
+    BOOST_TEST(upstream.last_request().at("headers").as_object().contains("x_forwarded_for"));
+}
+
+BOOST_AUTO_TEST_CASE(a_host_that_is_not_host_and_port_gets_400) {
+    InProcessGateway gateway(config_for(servers_of(upstream)));
+    for (const std::string host : {"evil.com@127.0.0.1/x y", "\"quoted\"", "<b>", "x:99999"}) {
+        const auto raw = raw_exchange(gateway.port(), "GET /echo HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+        BOOST_TEST(raw.starts_with("HTTP/1.1 400"), host);
+    }
+    BOOST_TEST(upstream.requests_served() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(expect_100_continue_is_answered_before_the_body) {
     InProcessGateway gateway(config_for(servers_of(upstream)));
     const auto raw = raw_exchange(gateway.port(),

@@ -400,6 +400,17 @@ BOOST_AUTO_TEST_CASE(webhooks_are_verified_then_passed_on_untouched) {
     BOOST_TEST(replayed.result_int() == 401u);
     BOOST_TEST(error_code_of(replayed) == "invalid_webhook");
     BOOST_TEST(deliver_webhook(stack.port, body, unix_now(), "nonce-b2", "wrong-secret").result_int() == 401u);
+    {
+        // A second signature (or timestamp, or nonce) next to a valid one is refused.
+        const auto ts = std::to_string(unix_now());
+        auto doubled = make_request(http::verb::post, "/api/trading/6mm-webhook", body);
+        doubled.set(http::field::content_type, "application/json");
+        doubled.set("X-Agent-Timestamp", ts);
+        doubled.set("X-Agent-Nonce", "nonce-double");
+        doubled.set("X-Agent-Signature", tg::sixmm::webhook_signature(api_secret, ts, "nonce-double", body));
+        doubled.insert("X-Agent-Signature", "0000");
+        BOOST_TEST(fetch(stack.port, doubled).result_int() == 401u);
+    }
     BOOST_TEST(deliver_webhook(stack.port, body, unix_now() - 400, "nonce-c3", api_secret).result_int() == 401u);
     BOOST_TEST(deliver_webhook(stack.port, body, unix_now() + 400, "nonce-d4", api_secret).result_int() == 401u);
     auto unsigned_request = make_request(http::verb::post, "/api/trading/6mm-webhook", body);

@@ -143,6 +143,20 @@ BOOST_AUTO_TEST_CASE(connection_balance_is_exact_unless_kernel_is_asked_for) {
     CHECK_PROBLEM(load(minimal(R"("connection_balance": true)")), "connection_balance", "found a boolean");
 }
 
+BOOST_AUTO_TEST_CASE(trace_and_underscore_policies) {
+    const auto defaults = load(minimal());
+    CHECK_OK(defaults);
+    BOOST_TEST(!defaults.config->limits.allow_trace);
+    BOOST_TEST((defaults.config->limits.underscores_in_headers == UnderscoreHeaders::drop));
+    const auto set = load(minimal(R"("limits": {"allow_trace": true, "underscores_in_headers": "refuse"})"));
+    CHECK_OK(set);
+    BOOST_TEST(set.config->limits.allow_trace);
+    BOOST_TEST((set.config->limits.underscores_in_headers == UnderscoreHeaders::refuse));
+    CHECK_PROBLEM(load(minimal(R"("limits": {"underscores_in_headers": "allow"})")), "limits.underscores_in_headers",
+                  R"(expected "drop", "pass" or "refuse")");
+    CHECK_PROBLEM(load(minimal(R"("limits": {"allow_trace": "yes"})")), "limits.allow_trace", "found a string");
+}
+
 BOOST_AUTO_TEST_CASE(shared_state_is_memory_unless_another_backend_is_configured) {
     using Backend = SharedStateSettings::Backend;
     const auto absent = load(minimal());

@@ -47,6 +47,19 @@ BOOST_AUTO_TEST_CASE(smuggling_shapes_are_refused) {
                    .starts_with("parser:"));
 }
 
+BOOST_AUTO_TEST_CASE(host_values_must_be_host_and_port) {
+    using server::is_valid_host;
+    for (const char* good : {"", "portal.example.com", "PORTAL.example.com:8080", "127.0.0.1", "127.0.0.1:65535",
+                             "[::1]", "[::1]:8443", "[2001:db8::7]:80", "local_host", "x~y"}) {
+        BOOST_TEST(is_valid_host(good), good);
+    }
+    for (const char* bad : {"evil.com@127.0.0.1/x y", "\"quoted\"", "<script>", "a b", "host:", "host:65536",
+                            "host:123456", "host:8o", ":80", "[::1", "[::1]x", "[::1]:", "[not-ipv6]", "a:1:2",
+                            "host/path", "host\\x", "host;x", "ho%73t", "h'x"}) {
+        BOOST_TEST(!is_valid_host(bad), bad);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(routing_path_is_decoded) {
     BOOST_TEST(*server::routing_path("/api/trading?x=1") == "/api/trading");
     BOOST_TEST(*server::routing_path("/api/%74rading") == "/api/trading");
