@@ -6,6 +6,8 @@
 #include <boost/url/rfc/pchars.hpp>
 #include <boost/url/url.hpp>
 
+#include <array>
+
 namespace tg::server {
 
 const char* check_framing_and_host(const http::request_parser<http::buffer_body>& parser) {
@@ -24,6 +26,21 @@ const char* check_framing_and_host(const http::request_parser<http::buffer_body>
     if (hosts == 1 && !is_valid_host(req[http::field::host])) return "a Host that is not host[:port]";
     return nullptr;
 }
+
+namespace {
+
+// Letters, digits, "-", ".", "_" and "~": one table lookup per character (every request
+// is checked).
+constexpr auto host_name_chars = [] {
+    std::array<bool, 256> table{};
+    for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+    for (int c = '0'; c <= '9'; ++c) table[c] = true;
+    for (const unsigned char c : {'-', '.', '_', '~'}) table[c] = true;
+    return table;
+}();
+
+}  // namespace
 
 bool is_valid_host(std::string_view host) {
     if (host.empty()) return true;
@@ -46,9 +63,7 @@ bool is_valid_host(std::string_view host) {
         if (port.empty()) return false;
     }
     for (const char c : name) {
-        const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                             c == '.' || c == '_' || c == '~';
-        if (!allowed) return false;
+        if (!host_name_chars[static_cast<unsigned char>(c)]) return false;
     }
     if (host.front() != '[' && name.empty()) return false;
     if (port.size() > 5) return false;
