@@ -36,7 +36,8 @@ Router::Router(const std::vector<config::Route>& routes) {
     entries_.reserve(routes.size());
     for (std::size_t i = 0; i < routes.size(); ++i) {
         const auto& m = routes[i].match;
-        entries_.push_back({i, m.path, m.prefix, host_without_port(m.host), m.methods});
+        entries_.push_back({i, m.path, m.prefix, host_without_port(m.host), m.methods,
+                            !routes[i].handler.empty() && routes[i].upstream.empty()});
     }
     std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
         if (a.prefix != b.prefix) return !a.prefix;
@@ -57,6 +58,9 @@ RouteMatch Router::match(std::string_view host, std::string_view path, std::stri
         }
         path_matched = true;
         allowed.insert(entry.methods.begin(), entry.methods.end());
+        // An endpoint the gateway answers itself (embed-token, launch, ...) is its own: a
+        // wrong method must not fall through to a prefix route and reach the portal.
+        if (entry.owns_path) break;
     }
     if (!path_matched) return {};
     std::string allow;

@@ -35,6 +35,9 @@ private:
         bool prefix;
         std::string host;  // lower case, empty for any
         std::vector<std::string> methods;
+        // A route whose handler answers itself (no upstream): its other methods get 405,
+        // never a later route.
+        bool owns_path;
     };
     std::vector<Entry> entries_;  // sorted by precedence
 };

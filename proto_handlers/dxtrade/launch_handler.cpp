@@ -13,14 +13,6 @@
 namespace tg::dxtrade {
 namespace {
 
-handlers::Response html(http::status status, const LaunchPage& page) {
-    handlers::Response response{status, 11};
-    response.set(http::field::content_type, "text/html; charset=utf-8");
-    response.set("Content-Security-Policy", page.content_security_policy);
-    response.body() = page.html;
-    return response;
-}
-
 class LaunchHandler final : public handlers::Handler {
 public:
     LaunchHandler(const handlers::HandlerSetup& setup, std::shared_ptr<DxtradeService> service,
@@ -88,8 +80,8 @@ private:
             default: co_return unavailable(retry_path(request));
         }
         const auto token = settings_.token.send_base64 ? base64(outcome.token) : outcome.token;
-        co_return html(http::status::ok,
-                       render_launch_page(settings_.terminal_login_url, token, settings_.target, csp_nonce()));
+        co_return page_response(http::status::ok, render_launch_page(settings_.terminal_login_url, token,
+                                                                     settings_.target, csp_nonce()));
     }
 
     handlers::Response signed_out() const {
@@ -116,7 +108,7 @@ private:
 
     static handlers::Response error_page(http::status status, std::string_view title, std::string_view message,
                                          std::string_view retry) {
-        return html(status, render_error_page(static_cast<int>(status), title, message, retry, csp_nonce()));
+        return error_page_response(status, title, message, retry);
     }
 
     Settings settings_;

@@ -53,6 +53,22 @@ std::string html_escape(std::string_view text) {
     return out;
 }
 
+http::response<http::string_body> page_response(http::status status, const LaunchPage& page) {
+    http::response<http::string_body> response{status, 11};
+    response.set(http::field::content_type, "text/html; charset=utf-8");
+    response.set("Content-Security-Policy", page.content_security_policy);
+    response.set(http::field::cache_control, "no-store");
+    response.set("Referrer-Policy", "no-referrer");
+    response.set("X-Content-Type-Options", "nosniff");
+    response.body() = page.html;
+    return response;
+}
+
+http::response<http::string_body> error_page_response(http::status status, std::string_view title,
+                                                      std::string_view message, std::string_view retry_url) {
+    return page_response(status, render_error_page(static_cast<int>(status), title, message, retry_url, csp_nonce()));
+}
+
 std::string csp_nonce() {
     constexpr std::size_t byte_count = 16;
     std::array<unsigned char, byte_count> bytes{};

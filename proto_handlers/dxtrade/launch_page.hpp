@@ -7,11 +7,16 @@
 
 #include "gateway/handlers/origin.hpp"
 
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace tg::dxtrade {
+
+namespace http = boost::beast::http;
 
 struct LaunchPage {
     std::string html;
@@ -44,6 +49,13 @@ LaunchPage render_error_page(int status, std::string_view title, std::string_vie
 // 16 bytes from OpenSSL's CSPRNG (RAND_bytes), standard base64 with padding: 24 characters.
 // Throws std::runtime_error if the CSPRNG fails.
 std::string csp_nonce();
+
+// A page as an HTTP response: the Content-Type and the page's Content-Security-Policy,
+// Cache-Control: no-store, Referrer-Policy: no-referrer, X-Content-Type-Options: nosniff.
+http::response<http::string_body> page_response(http::status status, const LaunchPage& page);
+// render_error_page() with a fresh nonce, as a response.
+http::response<http::string_body> error_page_response(http::status status, std::string_view title,
+                                                      std::string_view message, std::string_view retry_url);
 
 // Escapes & < > " ' for element content and quoted attribute values.
 std::string html_escape(std::string_view text);

@@ -2,6 +2,8 @@
 
 #include "gateway/core/error_response.hpp"
 #include "gateway/core/log.hpp"
+#include "proto_handlers/dxtrade/cross_site.hpp"
+#include "proto_handlers/dxtrade/launch_page.hpp"
 #include "proto_handlers/dxtrade/service.hpp"
 #include "proto_handlers/dxtrade/settings.hpp"
 #include "proto_handlers/partner_session/resolver.hpp"
@@ -16,6 +18,7 @@ public:
     LogoutHandler(const handlers::HandlerSetup& setup, std::shared_ptr<DxtradeService> service,
                   std::shared_ptr<partner_session::SessionDirectory> sessions)
         : wait_(read_settings(setup.config).logout.wait),
+          allowed_origins_(read_settings(setup.config).launch.allowed_origins),
           service_(std::move(service)),
           sessions_(std::move(sessions)),
           resolver_(partner_session::Resolver::for_route(setup, *sessions_)) {
@@ -29,6 +32,13 @@ public:
 
     asio::awaitable<std::optional<handlers::Response>> before_proxy(const handlers::RequestHead& head) override {
         std::string request_id(head.request_id);
+        // As for the launch: a page on another site must not end the user's sessions (and
+        // the portal does not see such a logout either).
+        if (is_cross_site(head.header, head.tls, allowed_origins_)) {
+            log::info("request ", request_id, ": logout refused: cross-site");
+            co_return error_page_response(http::status::forbidden, "Not allowed",
+                                          "You can only sign out from the portal.", "");
+        }
         try {
             const auto session = co_await resolver_.resolve(head.header, request_id);
             // The portal is about to end it. Should the shared state fail, this replica still
@@ -65,6 +75,7 @@ public:
 
 private:
     std::chrono::milliseconds wait_;
+    std::vector<std::string> allowed_origins_;  // launch.allowed_origins: cross-site logouts from these pass
     std::shared_ptr<DxtradeService> service_;
     std::shared_ptr<partner_session::SessionDirectory> sessions_;
     partner_session::Resolver resolver_;

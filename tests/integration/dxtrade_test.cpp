@@ -344,12 +344,27 @@ BOOST_AUTO_TEST_CASE(logout_by_token_ends_each_of_the_users_sessions_then_the_po
     }
     BOOST_REQUIRE(stack.live("alice") == 2 && stack.live("bob") == 1);
 
+    // A logout posted from another site ends nothing, at the gateway or the portal.
+    for (const auto& [header, value] : std::vector<std::pair<std::string, std::string>>{
+             {"Origin", "https://evil.example"}, {"Sec-Fetch-Site", "cross-site"}}) {
+        auto forged = make_request(http::verb::post, "/logout");
+        forged.set(http::field::cookie, alice);
+        forged.set(header, value);
+        const auto refused = fetch(stack.port, forged);
+        BOOST_TEST(refused.result_int() == 403u, header);
+        BOOST_TEST(std::string(refused["Content-Security-Policy"]).find("default-src 'none'") != std::string::npos);
+    }
+    BOOST_TEST(stack.live("alice") == 2);
+    BOOST_TEST(stack.dxweb_calls("logoutByToken") == 0u);
+    BOOST_TEST(stack.launch(alice).result_int() == 200u);  // still signed in at the portal
+    BOOST_REQUIRE(stack.live("alice") == 3);
+
     const auto response = stack.logout(alice);
     BOOST_TEST(response.result_int() == 303u);  // the portal's own answer
     BOOST_TEST(std::string(response[http::field::set_cookie]).find("Max-Age=0") != std::string::npos);
     BOOST_TEST(stack.live("alice") == 0);
     BOOST_TEST(stack.live("bob") == 1);
-    BOOST_TEST(stack.dxweb_calls("logoutByToken") == 2u);
+    BOOST_TEST(stack.dxweb_calls("logoutByToken") == 3u);
     BOOST_TEST(stack.admin_sessions("?login=alice").at("users").as_array().empty());
     BOOST_TEST(stack.admin_sessions().at("stored").to_number<int>() == 1);
     // The portal session is gone: the next launch is signed out.

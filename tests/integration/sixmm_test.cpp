@@ -203,6 +203,17 @@ BOOST_AUTO_TEST_CASE(no_session_is_401_and_makes_no_upstream_call) {
     BOOST_TEST(stack.agent_calls() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(another_method_on_a_token_endpoint_is_405_and_never_reaches_the_portal) {
+    TestUpstream portal;
+    Stack stack(Options{.portal_url = portal.url()});
+    for (const auto method : {http::verb::get, http::verb::put, http::verb::delete_}) {
+        const auto response = fetch(stack.port, make_request(method, "/api/trading/embed-token"));
+        BOOST_TEST(response.result_int() == 405u);
+        BOOST_TEST(response[http::field::allow] == "OPTIONS, POST");
+    }
+    BOOST_TEST(portal.requests_served() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_user_who_may_not_trade_gets_403_and_no_token) {
     Stack stack;
     const auto response = stack.embed_token(stack.login("carol"));

@@ -68,6 +68,20 @@ BOOST_AUTO_TEST_CASE(method_filter_falls_through_to_a_less_specific_route) {
     BOOST_TEST(chosen(router, "/logout", "GET") == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(an_endpoint_the_gateway_answers_itself_keeps_its_other_methods) {
+    auto embed_token = exact("/api/trading/embed-token", {"POST", "OPTIONS"});
+    embed_token.handler = "sixmm.embed_token";
+    auto logout = exact("/logout", {"POST"});
+    logout.handler = "dxtrade.logout";
+    logout.upstream = "portal";  // answered by the portal after the handler: GET still falls through
+    const Router router({embed_token, logout, prefix("/")});
+    const auto match = router.match("h", "/api/trading/embed-token", "GET");
+    BOOST_TEST((match.kind == RouteMatch::Kind::method_not_allowed));
+    BOOST_TEST(match.allow == "OPTIONS, POST");
+    BOOST_TEST(chosen(router, "/api/trading/embed-token", "POST") == 0u);
+    BOOST_TEST(chosen(router, "/logout", "GET") == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(method_not_allowed_lists_every_allowed_method) {
     const Router router({exact("/api/trading/embed-token", {"POST"}), prefix("/api/", {"OPTIONS", "GET"})});
     const auto match = router.match("h", "/api/trading/embed-token", "DELETE");
