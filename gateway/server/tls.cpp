@@ -15,7 +15,10 @@ int select_http11(SSL*, const unsigned char** out, unsigned char* outlen, const 
     unsigned char* selected = nullptr;
     if (SSL_select_next_proto(&selected, outlen, alpn_http11, sizeof alpn_http11, in, inlen) !=
         OPENSSL_NPN_NEGOTIATED) {
-        return SSL_TLSEXT_ERR_NOACK;  // no common protocol: carry on without ALPN, as HTTP/1.1
+        // No common protocol (a client offering only h2): refused with the
+        // no_application_protocol alert, as RFC 7301 asks and nginx does. Serving it
+        // HTTP/1.1 would answer a client that speaks another protocol.
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
     }
     *out = selected;
     return SSL_TLSEXT_ERR_OK;

@@ -157,6 +157,14 @@ BOOST_AUTO_TEST_CASE(tls_listener_serves_tls12_and_13_with_alpn_and_refuses_olde
     BOOST_TEST(run_command(curl + "--tlsv1.3 " + url).exit_code == 0);
     const auto old = run_command("openssl s_client -connect 127.0.0.1:" + port_text(port) + " -tls1_1 </dev/null");
     BOOST_TEST(old.exit_code != 0, old.output);
+    // ALPN: http/1.1 or none is served; a client offering only h2 is refused in the handshake.
+    const std::string s_client = "openssl s_client -connect 127.0.0.1:" + port_text(port) + " ";
+    const auto h2_only = run_command(s_client + "-alpn h2 </dev/null");
+    BOOST_TEST(h2_only.exit_code != 0, h2_only.output);
+    BOOST_TEST(h2_only.output.find("no application protocol") != std::string::npos, h2_only.output);
+    const auto both = run_command(s_client + "-alpn h2,http/1.1 </dev/null");
+    BOOST_TEST(both.output.find("ALPN protocol: http/1.1") != std::string::npos, both.output);
+    BOOST_TEST(run_command(s_client + "</dev/null").exit_code == 0);
     const auto untrusted = run_command("curl -sS https://localhost:" + port_text(port) + "/");
     BOOST_TEST(untrusted.exit_code != 0);
 
