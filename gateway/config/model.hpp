@@ -61,6 +61,13 @@ struct Limits {
     millis idle_timeout{60000};
     UnderscoreHeaders underscores_in_headers = UnderscoreHeaders::drop;
     bool allow_trace = false;  // TRACE echoes the request, cookies included: 405 unless allowed
+    // A request body with a Content-Length up to this is read whole before an upstream
+    // connection is taken (nginx's proxy_request_buffering): a slow client never holds a
+    // pooled connection. 0: every body streams. Larger and chunked bodies stream.
+    std::uint64_t request_buffering_bytes = 65536;
+    // The whole of a body read by the gateway (buffered, or for a handler) must arrive
+    // within this: 408 after it.
+    millis body_timeout{10000};
 };
 
 struct UpstreamServer {

@@ -27,6 +27,8 @@ http::response<http::string_body> make_invalid_request(std::string_view problem,
 namespace errors {
 inline constexpr ErrorInfo method_not_allowed{http::status::method_not_allowed, "method_not_allowed",
                                               "this method is not allowed on this path"};
+inline constexpr ErrorInfo body_timeout{http::status::request_timeout, "request_timeout",
+                                        "the request body did not arrive in time"};
 inline constexpr ErrorInfo trace_refused{http::status::method_not_allowed, "method_not_allowed",
                                          "TRACE is refused: it would echo the request, cookies included"};
 inline constexpr ErrorInfo underscore_header{http::status::bad_request, "bad_request",

@@ -154,11 +154,12 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
     auto& head = connection.head;
     write_upstream_request_head(r, r.pool.host_header(connection.server_index), head);
     connection.tcp().expires_after(upstream_config.response_timeout);
-    const asio::const_buffer no_body;
+    const asio::const_buffer body_in_hand =
+        r.buffered_body ? asio::buffer(*r.buffered_body) : asio::const_buffer();
     error_code write_ec;
     std::size_t sent = 0;
-    if (!write_now(upstream, head, no_body, sent)) {
-        write_ec = co_await write_rest(upstream, head, no_body, sent);
+    if (!write_now(upstream, head, body_in_hand, sent)) {
+        write_ec = co_await write_rest(upstream, head, body_in_hand, sent);
     }
     if (write_ec) {
         if (reused) co_return Attempt{Attempt::Kind::retry};
@@ -166,7 +167,7 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
         co_return fail(tg::errors::bad_gateway);
     }
 
-    std::uint64_t request_bytes = 0;
+    std::uint64_t request_bytes = body_in_hand.size();
     if (has_request_body) {
         const auto body = co_await send_request_body(client, client_buffer, r, upstream);
         if (body.kind != Attempt::Kind::done) co_return body;

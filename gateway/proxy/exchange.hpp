@@ -26,6 +26,9 @@ struct ProxyRequest {
     unsigned client_version = 11;  // the client's; the upstream always gets HTTP/1.1
     // Set while the gateway drains: the response then ends the connection.
     const std::atomic<bool>* closing = nullptr;
+    // The whole body when the session read it first (request buffering): sent with the
+    // header, and the request may be retried like one without a body.
+    const std::string* buffered_body = nullptr;
 };
 
 struct ProxyOutcome {

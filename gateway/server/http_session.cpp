@@ -223,6 +223,12 @@ private:
             if (answered) co_return *answered;
         }
 
+        std::string buffered_body;  // a small body, read whole before an upstream is taken
+        if (wants_buffering(parser, config.limits)) {
+            const auto buffered = co_await buffer_request_body(buffered_body, config.limits);
+            if (buffered) co_return *buffered;
+        }
+
         auto& pool = *state.pools[state.runtime->route_upstream[match.route_index]];
         facts_.upstream = pool.upstream().name;
         proxy::ProxyRequest proxy_request{
@@ -234,7 +240,8 @@ private:
             parser.keep_alive(),
             expects_continue(req),
             req.version(),
-            &worker_.shared().closing};
+            &worker_.shared().closing,
+            parser.is_done() && !buffered_body.empty() ? &buffered_body : nullptr};
         const auto upstream_start = steady::now();
         proxy::ProxyOutcome outcome;
         if (proxy::is_websocket_upgrade(req)) {
@@ -327,11 +334,7 @@ private:
                 co_await proxy::send_continue(stream_, limits.idle_timeout);
             }
             auto read = co_await read_small_body(parser, body, limits);
-            if (proxy::is_parse_error(read)) {
-                unread_body_ = true;
-                co_return co_await send_error(proxy::answer_to_body_parse_error(read), false);
-            }
-            if (read) co_return false;
+            if (read) co_return co_await answer_body_read_error(read);
         }
         facts_.bytes_in = body.size();
         http::request<http::string_body> message{std::move(req.base()), std::move(body)};
@@ -353,20 +356,54 @@ private:
         return nullptr;
     }
 
+    // A body that is not streamed must arrive whole within limits.body_timeout: one
+    // deadline for all of it, so a client sending a byte now and then is cut off.
     asio::awaitable<error_code> read_small_body(RequestParser& parser, std::string& body,
                                                 const config::Limits& limits) {
         std::array<char, 8192> piece;
         auto& buffer_body = parser.get().body();
+        beast::get_lowest_layer(stream_).expires_after(limits.body_timeout);
         while (!parser.is_done()) {
             buffer_body.data = piece.data();
             buffer_body.size = piece.size();
-            beast::get_lowest_layer(stream_).expires_after(limits.idle_timeout);
             const proxy::FramingLimits framing{.trailers = limits.header_bytes};
             const auto ec = co_await proxy::read_some_bounded(stream_, buffer_, parser, framing);
             if (ec && ec != http::error::need_buffer) co_return ec;
             body.append(piece.data(), piece.size() - buffer_body.size);
         }
         co_return error_code{};
+    }
+
+    // Request buffering (limits.request_buffering_bytes): a body with a Content-Length up
+    // to the limit is read before an upstream connection is taken.
+    static bool wants_buffering(const RequestParser& parser, const config::Limits& limits) {
+        if (parser.is_done() || parser.chunked() || limits.request_buffering_bytes == 0) return false;
+        const auto length = parser.content_length();
+        return length && *length <= limits.request_buffering_bytes;
+    }
+
+    // Reads the body into `body`; the answer (and whether the connection stays) when the
+    // body could not be read, else nothing.
+    asio::awaitable<std::optional<bool>> buffer_request_body(std::string& body, const config::Limits& limits) {
+        auto& parser = *request_parser_;
+        if (expects_continue(parser.get())) co_await proxy::send_continue(stream_, limits.idle_timeout);
+        const auto read = co_await read_small_body(parser, body, limits);
+        if (!read) co_return std::nullopt;
+        co_return co_await answer_body_read_error(read);
+    }
+
+    // A body that could not be read: 400/413/431 for a bad one, 408 for a slow one, and
+    // the connection closes; a connection that ended gets nothing.
+    asio::awaitable<bool> answer_body_read_error(const error_code& read) {
+        if (proxy::is_parse_error(read)) {
+            unread_body_ = true;
+            co_return co_await send_error(proxy::answer_to_body_parse_error(read), false);
+        }
+        if (read == beast::error::timeout) {
+            log::info("request ", facts_.request_id, " from ", client_address_, ": the body did not arrive in time");
+            co_return co_await send_error(errors::body_timeout, false);
+        }
+        co_return false;
     }
 
     asio::awaitable<bool> answer_read_error(const error_code& ec, RequestParser& parser) {

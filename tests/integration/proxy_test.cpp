@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE proxy
 #include <boost/test/unit_test.hpp>
 
+#include "gateway/core/error_response.hpp"
 #include "tests/support/client.hpp"
 #include "tests/support/gateway_fixture.hpp"
 #include "tests/support/test_upstream.hpp"
@@ -11,6 +12,11 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <boost/asio/write.hpp>
+
+#include <sys/socket.h>
+
+#include <array>
 #include <cstdlib>
 #include <thread>
 
@@ -493,6 +499,86 @@ BOOST_AUTO_TEST_CASE(request_smuggling_attempts_get_400) {
         BOOST_TEST(raw.starts_with("HTTP/1.1 400"), "for " << attack);
     }
     BOOST_TEST(upstream.requests_served() == 0);
+}
+
+namespace {
+
+// Sends `head`, then `body` one byte every `pause`; then reads the answer (5 s at most).
+std::string trickle(std::uint16_t port, const std::string& head, const std::string& body,
+                    std::chrono::milliseconds pause) {
+    asio::io_context io;
+    asio::ip::tcp::socket socket(io);
+    socket.connect({asio::ip::make_address("127.0.0.1"), port});
+    const timeval receive_timeout{5, 0};
+    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &receive_timeout, sizeof receive_timeout);
+    error_code ec;
+    asio::write(socket, asio::buffer(head), ec);
+    for (const char c : body) {
+        if (ec || socket.available(ec) > 0) break;  // answered already
+        std::this_thread::sleep_for(pause);
+        asio::write(socket, asio::buffer(&c, 1), ec);
+    }
+    std::string answer;
+    std::array<char, 4096> piece;
+    for (int reads = 0; reads < 100; ++reads) {
+        const auto n = socket.read_some(asio::buffer(piece), ec);
+        answer.append(piece.data(), n);
+        if (ec) break;
+    }
+    return answer;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_small_body_is_read_whole_before_an_upstream_connection_is_taken) {
+    Settings settings;
+    settings.servers = servers_of(upstream);
+    settings.limits = R"({"body_timeout_ms": 1000})";
+    InProcessGateway gateway(config_text(settings));
+    const auto accepted = upstream.connections_accepted();
+    const std::string head = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n";
+    std::string answer;
+    const auto elapsed = time_of([&] { answer = trickle(gateway.port(), head, std::string(20, 'b'), 300ms); });
+    BOOST_TEST(answer.starts_with("HTTP/1.1 408"), answer.substr(0, 100));
+    BOOST_TEST(answer.find("request_timeout") != std::string::npos);
+    BOOST_TEST(elapsed < 3000ms);
+    BOOST_TEST(upstream.connections_accepted() == accepted);  // no upstream connection was held
+    BOOST_TEST(upstream.requests_served() == 0);
+
+    // In time, the buffered body goes upstream whole, with its length.
+    const auto posted = fetch(gateway.port(), make_request(http::verb::post, "/echo", std::string(20, 'c')));
+    BOOST_TEST(posted.result_int() == 200u);
+    BOOST_TEST(upstream.last_request().at("bodyBytes").to_number<std::int64_t>() == 20);
+    BOOST_TEST(upstream.last_request().at("headers").at("content-length").as_string() == "20");
+}
+
+class BodyCountingHandler final : public handlers::Handler {
+public:
+    boost::asio::awaitable<handlers::Response> handle(const handlers::Request& request) override {
+        co_return tg::make_json_response(http::status::ok,
+                                         "{\"bytes\":" + std::to_string(request.message.body().size()) + "}");
+    }
+};
+
+BOOST_AUTO_TEST_CASE(a_body_over_the_buffering_limit_streams_and_a_slow_handler_body_gets_408) {
+    handlers::Registry registry;
+    registry.add("test.count", [](const handlers::HandlerSetup&) { return std::make_unique<BodyCountingHandler>(); });
+    Settings settings;
+    settings.servers = servers_of(upstream);
+    settings.limits = R"({"body_timeout_ms": 1000, "request_buffering_bytes": 4})";
+    settings.routes_extra = R"({"match": {"path": "/count"}, "handler": "test.count"},)";
+    InProcessGateway gateway(config_text(settings), std::move(registry));
+    // 10 bytes > 4: streamed as they come, 1.5 s in all (each read waits idle_timeout_ms).
+    const auto streamed = trickle(gateway.port(), "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nConnection: close\r\n\r\n",
+                                  std::string(10, 's'), 150ms);
+    BOOST_TEST(streamed.starts_with("HTTP/1.1 200"), streamed.substr(0, 100));
+    BOOST_TEST(upstream.last_request().at("bodyBytes").to_number<std::int64_t>() == 10);
+    // A handler reads its body whole: the same 1.5 s is past the body timeout.
+    const auto slow = trickle(gateway.port(), "POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n",
+                              std::string(10, 's'), 150ms);
+    BOOST_TEST(slow.starts_with("HTTP/1.1 408"), slow.substr(0, 100));
+    const auto quick = fetch(gateway.port(), make_request(http::verb::post, "/count", std::string(10, 'q')));
+    BOOST_TEST(quick.body() == "{\"bytes\":10}");
 }
 
 BOOST_AUTO_TEST_CASE(trace_is_refused_unless_allowed) {
