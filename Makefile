@@ -5,7 +5,9 @@ DEB_PACKAGES := g++ cmake ninja-build make pkg-config libboost1.81-dev libboost-
   libboost-url1.81-dev libboost-test1.81-dev libssl-dev libsqlite3-dev libhiredis-dev openssl curl ca-certificates
 TEST_PACKAGES := chromium redis-server redis-sentinel $(if $(shell command -v npm 2>/dev/null),,nodejs npm)
 
-.PHONY: deps test-deps build run test check bench bench-scheduler clean
+SANITIZE_DIR ?= build-sanitize
+
+.PHONY: deps test-deps build run test test-sanitize check bench bench-scheduler clean
 
 # Installs only the missing packages of $(1); idempotent.
 define install_missing
@@ -35,6 +37,14 @@ run: build
 test: test-deps build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j 2
 
+# The unit and integration suites built with AddressSanitizer and UBSan (RelWithDebInfo,
+# a build folder of its own); the browser tests are left to `make test`.
+test-sanitize: deps test-deps
+	cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTG_SANITIZE=ON
+	cmake --build $(SANITIZE_DIR) -j $(JOBS)
+	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure --timeout 900 -j 2 -E '^browser\.'
+
 # Gateway vs nginx vs HAProxy on the same upstream; writes bench/results/proxy.md.
 bench: build
 	bench/proxy.sh $(BUILD_DIR)
@@ -48,4 +58,4 @@ check: build
 	DXTRADE_STORE_KEY=$${DXTRADE_STORE_KEY:-set-by-make-run} $(BUILD_DIR)/gateway/trading-gateway --check conf/trading-gateway.json
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_DIR)

@@ -117,32 +117,28 @@ std::optional<std::string> SqliteStore::get(const std::string& key, std::int64_t
     return std::string(data ? data : "", static_cast<std::size_t>(sqlite3_column_bytes(statement, 0)));
 }
 
-void SqliteStore::put(const std::string& key, const std::string& value, std::int64_t expires_ms) {
-    auto* statement = prepared(put_value);
+int SqliteStore::write(Statement which, const std::string& key, const std::string& value, std::int64_t expires_ms,
+                       std::int64_t now_ms) {
+    auto* statement = prepared(which);
     bind_text(statement, 1, key);
     bind_text(statement, 2, value);
     sqlite3_bind_int64(statement, 3, expires_ms);
-    run(put_value, "writing");
+    if (which != put_value) sqlite3_bind_int64(statement, 4, now_ms);
+    return run(which, "writing");
+}
+
+void SqliteStore::put(const std::string& key, const std::string& value, std::int64_t expires_ms) {
+    write(put_value, key, value, expires_ms, 0);
 }
 
 bool SqliteStore::put_if_absent(const std::string& key, const std::string& value, std::int64_t expires_ms,
                                 std::int64_t now_ms) {
-    auto* statement = prepared(put_absent);
-    bind_text(statement, 1, key);
-    bind_text(statement, 2, value);
-    sqlite3_bind_int64(statement, 3, expires_ms);
-    sqlite3_bind_int64(statement, 4, now_ms);
-    return run(put_absent, "writing") == 1;
+    return write(put_absent, key, value, expires_ms, now_ms) == 1;
 }
 
 bool SqliteStore::claim(const std::string& key, const std::string& owner, std::int64_t expires_ms,
                         std::int64_t now_ms) {
-    auto* statement = prepared(claim_value);
-    bind_text(statement, 1, key);
-    bind_text(statement, 2, owner);
-    sqlite3_bind_int64(statement, 3, expires_ms);
-    sqlite3_bind_int64(statement, 4, now_ms);
-    return run(claim_value, "writing") == 1;
+    return write(claim_value, key, owner, expires_ms, now_ms) == 1;
 }
 
 bool SqliteStore::remove_if(const std::string& key, const std::string& expected, std::int64_t now_ms) {

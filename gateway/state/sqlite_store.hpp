@@ -40,6 +40,9 @@ private:
     sqlite3_stmt* prepared(Statement which);
     // Runs a prepared statement with its parameters bound; the rows it changed.
     int run(Statement which, const char* what);
+    // An upsert (put_value, put_absent, claim_value): ?1 key, ?2 value, ?3 expiry, ?4 now.
+    int write(Statement which, const std::string& key, const std::string& value, std::int64_t expires_ms,
+              std::int64_t now_ms);
     [[noreturn]] void fail(const char* what) const;
 
     std::filesystem::path path_;
