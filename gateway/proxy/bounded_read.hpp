@@ -116,11 +116,46 @@ asio::awaitable<error_code> read_some_bounded(Stream& stream, beast::flat_buffer
     }
 }
 
+// Reads until the header is complete, with at most `limit` bytes of header in all.
+// Beast's header_limit bounds only what one parse step sees: a header that arrives in
+// pieces is taken field by field, and the fields already taken do not count, so without
+// this a client could grow one header without bound. `consumed`: header bytes the caller
+// already parsed out of the buffer.
+template <class Stream, bool isRequest>
+asio::awaitable<error_code> read_header_bounded(Stream& stream, beast::flat_buffer& buffer,
+                                                http::basic_parser<isRequest>& parser, std::size_t limit,
+                                                std::size_t consumed = 0) {
+    constexpr std::size_t read_size = 65536;
+    parser.eager(false);
+    for (;;) {
+        if (buffer.size() > 0) {
+            error_code ec;
+            const auto used = parser.put(buffer.data(), ec);
+            buffer.consume(used);
+            consumed += used;
+            if (consumed > limit) co_return http::error::header_limit;
+            if (parser.is_header_done()) co_return ec;
+            if (ec != http::error::need_more) co_return ec;
+            if (consumed + buffer.size() > limit) co_return http::error::header_limit;
+        }
+        auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(read_size), use_tuple);
+        buffer.commit(n);
+        if (read_ec == asio::error::eof && n == 0) {
+            co_return parser.got_some() ? http::error::partial_message : http::error::end_of_stream;
+        }
+        if (read_ec) co_return read_ec;
+    }
+}
+
 // Reads until the message is complete (for bodies that hold all of it, such as a
 // string_body), with the same bounds.
 template <class Stream, bool isRequest>
 asio::awaitable<error_code> read_bounded(Stream& stream, beast::flat_buffer& buffer,
                                          http::basic_parser<isRequest>& parser, const FramingLimits& limits) {
+    if (!parser.is_header_done()) {
+        const auto ec = co_await read_header_bounded(stream, buffer, parser, limits.trailers);
+        if (ec) co_return ec;
+    }
     while (!parser.is_done()) {
         const auto ec = co_await read_some_bounded(stream, buffer, parser, limits);
         if (ec) co_return ec;

@@ -189,7 +189,7 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
         parser->header_limit(upstream_header_limit);
         parser->body_limit(boost::none);
         if (req.method() == http::verb::head) parser->skip(true);
-        auto [read_ec, n] = co_await http::async_read_header(upstream, connection.buffer, *parser, use_tuple);
+        const auto read_ec = co_await read_header_bounded(upstream, connection.buffer, *parser, upstream_header_limit);
         if (read_ec == beast::error::timeout) {
             log::warn("upstream ", upstream_config.name, ": no response within ",
                       upstream_config.response_timeout.count(), " ms");

@@ -186,9 +186,11 @@ private:
         parser.header_limit(static_cast<std::uint32_t>(config.limits.header_bytes));
         parser.body_limit(config.limits.body_bytes);
         error_code ec;
+        const auto buffered = buffer_.size();
         if (!proxy::parse_buffered(parser, buffer_, ec) || (!ec && !parser.is_header_done())) {
             beast::get_lowest_layer(stream_).expires_after(config.limits.header_timeout);
-            std::tie(ec, std::ignore) = co_await http::async_read_header(stream_, buffer_, parser, use_tuple);
+            ec = co_await proxy::read_header_bounded(stream_, buffer_, parser, config.limits.header_bytes,
+                                                     buffered - buffer_.size());
         }
         if (ec) co_return co_await answer_read_error(ec, parser);
         note_request(parser);
