@@ -31,8 +31,13 @@ std::optional<RedisSettings::Server> parse_server(const boost::json::value& valu
     server.host = url->host_address();
     if (server.host.empty()) return problem("expected a host");
     if (url->has_port()) {
-        if (url->port_number() == 0) return problem("expected a port from 1 to 65535");
-        server.port = url->port_number();
+        // port_number() wraps numbers above 65535: the digits are read here.
+        const std::string_view digits = url->port();
+        unsigned port = 0;
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+        if (ec != std::errc() || end != digits.data() + digits.size() || port == 0 || port > 65535)
+            return problem("expected a port from 1 to 65535");
+        server.port = static_cast<std::uint16_t>(port);
     }
     std::string_view database = url->encoded_path();
     if (database.starts_with('/')) database.remove_prefix(1);

@@ -11,6 +11,7 @@
 #include "gateway/core/error_response.hpp"
 #include "gateway/proxy/buffered_parse.hpp"
 
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 
@@ -25,6 +26,16 @@ struct FramingLimits {
     static constexpr std::size_t default_chunk_line = 4096;  // errors::bad_chunk says it
     std::size_t chunk_line = default_chunk_line;
     std::size_t trailers = 16384;
+};
+
+// Set as a parser's on_chunk_header callback (it must outlive the parsing): chunk
+// extensions longer than `limit` are refused once their line is whole too, however the
+// line arrived (in one read, or in pieces that parse_bounded watched).
+struct ChunkExtensionLimit {
+    std::size_t limit;
+    void operator()(std::uint64_t, std::string_view extensions, error_code& ec) const {
+        if (extensions.size() > limit) ec = http::error::bad_chunk_extension;
+    }
 };
 
 // What an unfinished element at the start of `buffered` is, when the parser is inside a
@@ -98,11 +109,13 @@ inline const ErrorInfo& answer_to_body_parse_error(const error_code& ec) {
 template <class Stream, bool isRequest>
 asio::awaitable<error_code> read_some_bounded(Stream& stream, beast::flat_buffer& buffer,
                                               http::basic_parser<isRequest>& parser, const FramingLimits& limits) {
+    // At most this much per read, into the buffer's spare room first (beast::read_size, as
+    // Beast's reads do), so a connection's buffer does not grow with each read.
     constexpr std::size_t read_size = 65536;
     for (;;) {
         error_code ec;
         if (parse_bounded(parser, buffer, limits, ec)) co_return ec;
-        auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(read_size), use_tuple);
+        auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(beast::read_size(buffer, read_size)), use_tuple);
         buffer.commit(n);
         if (read_ec == asio::error::eof && n == 0) {
             // As Beast's read: the end of the stream ends a body delimited by it, and is an
@@ -138,7 +151,7 @@ asio::awaitable<error_code> read_header_bounded(Stream& stream, beast::flat_buff
             if (ec != http::error::need_more) co_return ec;
             if (consumed + buffer.size() > limit) co_return http::error::header_limit;
         }
-        auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(read_size), use_tuple);
+        auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(beast::read_size(buffer, read_size)), use_tuple);
         buffer.commit(n);
         if (read_ec == asio::error::eof && n == 0) {
             co_return parser.got_some() ? http::error::partial_message : http::error::end_of_stream;

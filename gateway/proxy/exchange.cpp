@@ -29,8 +29,13 @@ bool is_idempotent(http::verb method) {
 // only the gateway may assert, and no forwarding header at all (an upstream that reads
 // trailers into its headers must not see a forged client address or request id).
 void sanitize_trailers(http::fields& trailers, const config::HeaderRules& rules,
-                       std::span<const std::string> owned_headers) {
+                       std::span<const std::string> owned_headers, bool drop_underscores) {
     if (trailers.begin() == trailers.end()) return;  // the usual case: nothing to check
+    if (drop_underscores) {  // as the header's (limits.underscores_in_headers), but never refused this late
+        for (auto field = trailers.begin(); field != trailers.end();) {
+            field = field->name_string().find('_') == std::string_view::npos ? std::next(field) : trailers.erase(field);
+        }
+    }
     static const config::HeaderRules none;
     static const Secrets no_secrets;
     HeaderRewrite rewrite(trailers, none, no_secrets);
@@ -121,7 +126,9 @@ asio::awaitable<Attempt> send_request_body(ClientStream& client, beast::flat_buf
     const auto sent = co_await relay_body(client, client_buffer, r.parser, upstream, r.parser.chunked(), framing,
                                           limits.idle_timeout, upstream_config.response_timeout, scratch.span(),
                                           [&](http::fields& trailers) {
-                                              sanitize_trailers(trailers, r.route.request_headers, r.forwarding.owned_headers);
+                                              sanitize_trailers(trailers, r.route.request_headers, r.forwarding.owned_headers,
+                                                                limits.underscores_in_headers !=
+                                                                    config::UnderscoreHeaders::pass);
                                           },
                                           no_header);
     if (sent.failure == RelayResult::Failure::body_limit || sent.failure == RelayResult::Failure::parse) {
@@ -233,7 +240,7 @@ asio::awaitable<Attempt> attempt_on(ClientStream& client, beast::flat_buffer& cl
         const auto received = co_await relay_body(upstream, connection.buffer, *parser, client, framing.chunked_out,
                                                   FramingLimits{.trailers = upstream_header_limit},
                                                   upstream_config.response_timeout, limits.idle_timeout, scratch->span(),
-                                                  [&](http::fields& trailers) { sanitize_trailers(trailers, r.route.response_headers, {}); },
+                                                  [&](http::fields& trailers) { sanitize_trailers(trailers, r.route.response_headers, {}, false); },
                                                   head);
         const bool read_failed = received.failure == RelayResult::Failure::read ||
                                  received.failure == RelayResult::Failure::parse;

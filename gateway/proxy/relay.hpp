@@ -142,6 +142,8 @@ asio::awaitable<RelayResult> relay_body(In& in, beast::flat_buffer& in_buffer,
                                         std::chrono::milliseconds write_timeout, std::span<char> scratch,
                                         TrailerFilter&& filter_trailers, std::string& pending_header) {
     RelayResult result;
+    ChunkExtensionLimit extension_limit{framing_limits.chunk_line};
+    if (parser.chunked()) parser.on_chunk_header(extension_limit);
     // Only a chunked body can bring trailers, and only chunked output passes them on.
     std::optional<HeaderFieldSet> header_fields;
     if (chunked_out && parser.chunked()) header_fields.emplace(parser.get());

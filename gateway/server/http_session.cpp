@@ -365,10 +365,12 @@ private:
         std::array<char, 8192> piece;
         auto& buffer_body = parser.get().body();
         beast::get_lowest_layer(stream_).expires_after(limits.body_timeout);
+        const proxy::FramingLimits framing{.trailers = limits.header_bytes};
+        proxy::ChunkExtensionLimit extension_limit{framing.chunk_line};
+        if (parser.chunked()) parser.on_chunk_header(extension_limit);
         while (!parser.is_done()) {
             buffer_body.data = piece.data();
             buffer_body.size = piece.size();
-            const proxy::FramingLimits framing{.trailers = limits.header_bytes};
             const auto ec = co_await proxy::read_some_bounded(stream_, buffer_, parser, framing);
             if (ec && ec != http::error::need_buffer) co_return ec;
             body.append(piece.data(), piece.size() - buffer_body.size);

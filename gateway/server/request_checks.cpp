@@ -49,6 +49,10 @@ bool is_valid_host(std::string_view host) {
     if (host.front() == '[') {
         const auto close = host.find(']');
         if (close == std::string_view::npos) return false;
+        // Hex digits, ':' and '.' only: Asio's parser skips anything after a '%' (a zone id)
+        // without looking at it.
+        const auto inside = host.substr(1, close - 1);
+        if (inside.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos) return false;
         error_code ec;
         asio::ip::make_address_v6(std::string(host.substr(1, close - 1)), ec);
         if (ec) return false;

@@ -16,6 +16,7 @@
 #include <hiredis/hiredis.h>
 
 #include <array>
+#include <charconv>
 
 namespace tg::state {
 namespace {
@@ -153,21 +154,30 @@ void RedisClient::fail_all(error_code why) {
 asio::awaitable<void> RedisClient::run() {
     auto backoff = first_backoff;
     while (!stopping_) {
-        auto connection = co_await connect_any();
-        if (connection) {
-            backoff = first_backoff;
-            set_problem({});
-            connected_ = true;
-            log::info("shared state (redis): connected to ", connection->display);
-            const auto why = co_await serve(*connection);
+        // Nothing thrown below (an OpenSSL context that cannot be made, say) may end the
+        // loop: callers would then wait for answers that never come.
+        try {
+            auto connection = co_await connect_any();
+            if (connection) {
+                backoff = first_backoff;
+                set_problem({});
+                connected_ = true;
+                log::info("shared state (redis): connected to ", connection->display);
+                const auto why = co_await serve(*connection);
+                connected_ = false;
+                connection->close();
+                reconnects_.fetch_add(1, std::memory_order_relaxed);
+                set_problem("the connection to " + connection->display + " ended: " + why.message());
+                log::warn("shared state (redis): ", problem());
+                fail_all(why == make_error_code(Errc::timeout) ? why : make_error_code(Errc::unavailable));
+            } else {
+                log::warn("shared state (redis): ", problem(), "; trying again in ", backoff.count(), " ms");
+            }
+        } catch (const std::exception& e) {
             connected_ = false;
-            connection->close();
-            reconnects_.fetch_add(1, std::memory_order_relaxed);
-            set_problem("the connection to " + connection->display + " ended: " + why.message());
-            log::warn("shared state (redis): ", problem());
-            fail_all(why == make_error_code(Errc::timeout) ? why : make_error_code(Errc::unavailable));
-        } else {
-            log::warn("shared state (redis): ", problem(), "; trying again in ", backoff.count(), " ms");
+            set_problem(std::string("the connection failed: ") + e.what());
+            log::error("shared state (redis): ", problem());
+            fail_all(make_error_code(Errc::unavailable));
         }
         asio::steady_timer pause(io_, backoff);
         co_await pause.async_wait(use_tuple);
@@ -305,10 +315,16 @@ asio::awaitable<std::optional<config::RedisSettings::Server>> RedisClient::ask_s
         const std::vector<std::string> ask_master{"SENTINEL", "get-master-addr-by-name", settings_.master_name};
         auto reply = co_await round_trip(*connection, ask_master, timer);
         connection->close();
+        unsigned port = 0;
         if (reply && (*reply)->type == REDIS_REPLY_ARRAY && (*reply)->elements == 2) {
+            const auto digits = text_of(*(*reply)->element[1]);
+            const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+            if (ec != std::errc() || end != digits.data() + digits.size() || port > 65535) port = 0;
+        }
+        if (port != 0) {
             config::RedisSettings::Server master;
             master.host = std::string(text_of(*(*reply)->element[0]));
-            master.port = static_cast<std::uint16_t>(std::stoi(std::string(text_of(*(*reply)->element[1]))));
+            master.port = static_cast<std::uint16_t>(port);
             master.tls = sentinel.tls;
             master.display = std::string(sentinel.tls ? "rediss://" : "redis://") + master.host + ":" +
                              std::to_string(master.port) + "/0 (master " + settings_.master_name + ")";

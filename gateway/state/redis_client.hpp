@@ -17,6 +17,7 @@
 #include "gateway/core/asio_aliases.hpp"
 #include "gateway/state/shared_state.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -84,6 +85,8 @@ private:
     config::RedisSettings settings_;
     std::string password_;
     asio::io_context io_{1};
+    // The thread runs until stop(), whatever becomes of the connection loop.
+    asio::executor_work_guard<asio::io_context::executor_type> work_{asio::make_work_guard(io_)};
     asio::steady_timer wake_writer_{io_};
     std::deque<Pending> queued_;     // not written yet; client thread only
     std::deque<Pending> in_flight_;  // written, in order; client thread only

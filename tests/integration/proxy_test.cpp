@@ -385,7 +385,7 @@ BOOST_AUTO_TEST_CASE(headers_a_module_owns_are_dropped_from_client_headers_and_t
     const auto raw = raw_exchange(gateway.port(),
                                   "POST /echo HTTP/1.1\r\nHost: x\r\nX-Module-Asserted: forged\r\n"
                                   "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n1\r\nz\r\n0\r\n"
-                                  "X-Module-Asserted: forged-trailer\r\nX-Forwarded-For: 6.6.6.6\r\n"
+                                  "X-Module-Asserted: forged-trailer\r\nX-Forwarded-For: 6.6.6.6\r\nX_Forwarded_For: 7.7.7.7\r\n"
                                   "X-Request-Id: forged-id\r\nX-Sum: 1\r\n\r\n");
     BOOST_TEST(raw.starts_with("HTTP/1.1 200"));
     const auto seen = upstream.last_request();

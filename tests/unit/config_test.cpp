@@ -200,6 +200,8 @@ BOOST_AUTO_TEST_CASE(shared_state_problems_name_the_setting_and_never_repeat_a_u
     BOOST_TEST(describe(with_password).find("hunter2") == std::string::npos);
     CHECK_PROBLEM(load(minimal(R"("shared_state": {"backend": "redis", "redis": {"urls": ["http://x"]}})")),
                   "shared_state.redis.urls[0]", "redis:// or rediss://");
+    CHECK_PROBLEM(load(minimal(R"("shared_state": {"backend": "redis", "redis": {"urls": ["redis://x:65537"]}})")),
+                  "shared_state.redis.urls[0]", "1 to 65535");
     CHECK_PROBLEM(load(minimal(R"("shared_state": {"backend": "redis", "redis": {"urls": ["redis://x/16"]}})")),
                   "shared_state.redis.urls[0]", "0 to 15");
     CHECK_PROBLEM(load(minimal(R"("shared_state": {"backend": "redis", "redis": {"urls": []}})")),

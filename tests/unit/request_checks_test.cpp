@@ -55,7 +55,8 @@ BOOST_AUTO_TEST_CASE(host_values_must_be_host_and_port) {
     }
     for (const char* bad : {"evil.com@127.0.0.1/x y", "\"quoted\"", "<script>", "a b", "host:", "host:65536",
                             "host:123456", "host:8o", ":80", "[::1", "[::1]x", "[::1]:", "[not-ipv6]", "a:1:2",
-                            "host/path", "host\\x", "host;x", "ho%73t", "h'x"}) {
+                            "host/path", "host\\x", "host;x", "ho%73t", "h'x",
+                            "[::1%\"><script>x</script>]", "[::1%a b@evil]", "[fe80::1%eth0]"}) {
         BOOST_TEST(!is_valid_host(bad), bad);
     }
 }
