@@ -46,7 +46,7 @@ test-sanitize: deps test-deps
 	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DTG_SANITIZE=ON
 	cmake --build $(SANITIZE_DIR) -j $(JOBS)
 	cd $(SANITIZE_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest --output-on-failure --timeout 900 -j 2 -E '^(browser\..*|integration\.workers)$'
+	  ctest --output-on-failure --timeout 900 -j 2 -E '^(browser\..*|integration\.workers)$$'
 
 # Gateway vs nginx vs HAProxy on the same upstream; writes bench/results/proxy.md.
 bench: build
