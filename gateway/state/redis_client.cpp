@@ -92,6 +92,11 @@ void RedisClient::start() {
         }
     });
     thread_ = std::thread([this] { io_.run(); });
+    // Traffic waits for the first attempt to end, so a gateway that starts next to a
+    // running Redis never answers its first requests 503. A Redis that is down delays
+    // start-up by no more than the connect timeouts of that one attempt.
+    const auto attempts = settings_.sentinels.size() + settings_.servers.size() + 1;
+    first_attempt_ended_.get_future().wait_for(settings_.connect_timeout * attempts);
 }
 
 void RedisClient::stop() {
@@ -142,6 +147,11 @@ void RedisClient::submit(std::string encoded, Completion done) {
     wake_writer_.cancel();
 }
 
+void RedisClient::end_first_attempt() {
+    if (first_attempt_pending_) first_attempt_ended_.set_value();
+    first_attempt_pending_ = false;
+}
+
 void RedisClient::fail_all(error_code why) {
     auto in_flight = std::move(in_flight_);
     auto queued = std::move(queued_);
@@ -158,6 +168,7 @@ asio::awaitable<void> RedisClient::run() {
         // loop: callers would then wait for answers that never come.
         try {
             auto connection = co_await connect_any();
+            end_first_attempt();
             if (connection) {
                 backoff = first_backoff;
                 set_problem({});
@@ -174,6 +185,7 @@ asio::awaitable<void> RedisClient::run() {
                 log::warn("shared state (redis): ", problem(), "; trying again in ", backoff.count(), " ms");
             }
         } catch (const std::exception& e) {
+            end_first_attempt();
             connected_ = false;
             set_problem(std::string("the connection failed: ") + e.what());
             log::error("shared state (redis): ", problem());

@@ -6,7 +6,8 @@
 // Commands are pipelined on one connection and answered in order. Each has the command
 // timeout: a Redis that does not answer in time is taken for broken, its connection is
 // closed (every command on it fails with Errc::timeout) and a new one is made. While
-// there is no connection, commands fail at once with Errc::unavailable. Connecting is
+// there is no connection, commands fail at once with Errc::unavailable; start() waits for
+// the first connection attempt to end, so that is not the case at start-up. Connecting is
 // retried with a backoff from 100 ms to 5 s; with sentinels, each attempt first asks
 // them for the master's address, so a failover is followed on the next attempt (a
 // master that became a replica answers writes with READONLY, which also ends the
@@ -24,6 +25,7 @@
 #include <atomic>
 #include <deque>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -80,6 +82,7 @@ private:
     asio::awaitable<error_code> watch_deadlines();
     void submit(std::string encoded, Completion done);
     void fail_all(error_code why);
+    void end_first_attempt();
     void set_problem(std::string problem);
 
     config::RedisSettings settings_;
@@ -96,6 +99,8 @@ private:
     std::atomic<std::uint64_t> timeouts_{0};
     mutable std::mutex problem_mutex_;
     std::string problem_ = "not connected yet";
+    std::promise<void> first_attempt_ended_;
+    bool first_attempt_pending_ = true;  // client thread only
     std::thread thread_;
 };
 

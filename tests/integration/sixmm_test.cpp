@@ -435,7 +435,7 @@ BOOST_AUTO_TEST_SUITE(replicas)
 
 std::string redis_section(const RedisServer& redis) {
     return R"({"backend": "redis", "redis": {"urls": [")" + redis.url() + R"("], "key_prefix": "tg-test:",
-               "command_timeout_ms": 300}})";
+               "command_timeout_ms": 1000}})";
 }
 
 BOOST_AUTO_TEST_CASE(a_channel_bound_on_one_replica_is_refused_on_the_other) {
