@@ -117,4 +117,26 @@ asio::awaitable<Result<bool>> BlockingSharedState::remove(std::string key) {
     co_return co_await run("remove", [&key](BlockingStore& store, std::int64_t now) { return store.remove(key, now); });
 }
 
+asio::awaitable<Result<void>> BlockingSharedState::set_add(std::string key, std::string member) {
+    const auto done = co_await run("set_add", [&](BlockingStore& store, std::int64_t) {
+        store.set_add(key, member);
+        return true;
+    });
+    if (!done) co_return failed<void>(done.error());
+    co_return Result<void>();
+}
+
+asio::awaitable<Result<bool>> BlockingSharedState::set_remove(std::string key, std::string member) {
+    co_return co_await run("set_remove",
+                           [&](BlockingStore& store, std::int64_t) { return store.set_remove(key, member); });
+}
+
+asio::awaitable<Result<std::vector<std::string>>> BlockingSharedState::set_members(std::string key) {
+    co_return co_await run("set_members", [&key](BlockingStore& store, std::int64_t) { return store.set_members(key); });
+}
+
+asio::awaitable<Result<std::size_t>> BlockingSharedState::set_size(std::string key) {
+    co_return co_await run("set_size", [&key](BlockingStore& store, std::int64_t) { return store.set_size(key); });
+}
+
 }  // namespace tg::state

@@ -24,6 +24,10 @@ public:
     asio::awaitable<Result<bool>> claim(std::string key, std::string owner, millis ttl) override;
     asio::awaitable<Result<bool>> remove_if(std::string key, std::string expected) override;
     asio::awaitable<Result<bool>> remove(std::string key) override;
+    asio::awaitable<Result<void>> set_add(std::string key, std::string member) override;
+    asio::awaitable<Result<bool>> set_remove(std::string key, std::string member) override;
+    asio::awaitable<Result<std::vector<std::string>>> set_members(std::string key) override;
+    asio::awaitable<Result<std::size_t>> set_size(std::string key) override;
     std::string_view backend() const override { return backend_; }
 
     void start(const config::Config& config) override;

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tg::state {
 
@@ -22,6 +23,10 @@ public:
                        std::int64_t now_ms) = 0;
     virtual bool remove_if(const std::string& key, const std::string& expected, std::int64_t now_ms) = 0;
     virtual bool remove(const std::string& key, std::int64_t now_ms) = 0;
+    virtual void set_add(const std::string& key, const std::string& member) = 0;
+    virtual bool set_remove(const std::string& key, const std::string& member) = 0;
+    virtual std::vector<std::string> set_members(const std::string& key) = 0;
+    virtual std::size_t set_size(const std::string& key) = 0;
     // Drops the expired entries; how many.
     virtual std::size_t remove_expired(std::int64_t now_ms) = 0;
     virtual bool healthy() noexcept = 0;

@@ -64,6 +64,32 @@ bool MemoryStore::remove(const std::string& key, std::int64_t now_ms) {
     return was_live;
 }
 
+void MemoryStore::set_add(const std::string& key, const std::string& member) {
+    std::lock_guard lock(mutex_);
+    sets_[key].insert(member);
+}
+
+bool MemoryStore::set_remove(const std::string& key, const std::string& member) {
+    std::lock_guard lock(mutex_);
+    const auto found = sets_.find(key);
+    if (found == sets_.end() || found->second.erase(member) == 0) return false;
+    if (found->second.empty()) sets_.erase(found);
+    return true;
+}
+
+std::vector<std::string> MemoryStore::set_members(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    const auto found = sets_.find(key);
+    if (found == sets_.end()) return {};
+    return {found->second.begin(), found->second.end()};
+}
+
+std::size_t MemoryStore::set_size(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    const auto found = sets_.find(key);
+    return found == sets_.end() ? 0 : found->second.size();
+}
+
 std::size_t MemoryStore::remove_expired(std::int64_t now_ms) {
     std::lock_guard lock(mutex_);
     return std::erase_if(entries_, [now_ms](const auto& entry) { return entry.second.expires_ms <= now_ms; });

@@ -6,6 +6,7 @@
 
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace tg::state {
 
@@ -19,6 +20,10 @@ public:
                std::int64_t now_ms) override;
     bool remove_if(const std::string& key, const std::string& expected, std::int64_t now_ms) override;
     bool remove(const std::string& key, std::int64_t now_ms) override;
+    void set_add(const std::string& key, const std::string& member) override;
+    bool set_remove(const std::string& key, const std::string& member) override;
+    std::vector<std::string> set_members(const std::string& key) override;
+    std::size_t set_size(const std::string& key) override;
     std::size_t remove_expired(std::int64_t now_ms) override;
     bool healthy() noexcept override { return true; }
 
@@ -35,6 +40,7 @@ private:
 
     std::mutex mutex_;
     std::unordered_map<std::string, Entry> entries_;
+    std::unordered_map<std::string, std::unordered_set<std::string>> sets_;
     std::int64_t next_sweep_ms_ = 0;
 };
 

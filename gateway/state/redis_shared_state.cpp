@@ -111,4 +111,38 @@ asio::awaitable<Result<bool>> RedisSharedState::remove(std::string key) {
     co_return co_await call_for_flag("DEL", std::move(arguments));
 }
 
+asio::awaitable<Result<void>> RedisSharedState::set_add(std::string key, std::string member) {
+    std::vector<std::string> arguments{"SADD", prefix_ + key, std::move(member)};
+    auto reply = co_await call("SADD", std::move(arguments));
+    if (!reply) co_return failed<void>(reply.error());
+    co_return Result<void>();
+}
+
+asio::awaitable<Result<bool>> RedisSharedState::set_remove(std::string key, std::string member) {
+    std::vector<std::string> arguments{"SREM", prefix_ + key, std::move(member)};
+    co_return co_await call_for_flag("SREM", std::move(arguments));
+}
+
+asio::awaitable<Result<std::vector<std::string>>> RedisSharedState::set_members(std::string key) {
+    std::vector<std::string> arguments{"SMEMBERS", prefix_ + key};
+    auto reply = co_await call("SMEMBERS", std::move(arguments));
+    if (!reply) co_return failed<std::vector<std::string>>(reply.error());
+    std::vector<std::string> members;
+    if ((*reply)->type != REDIS_REPLY_ARRAY) co_return members;
+    members.reserve((*reply)->elements);
+    for (std::size_t i = 0; i < (*reply)->elements; ++i) {
+        const auto* element = (*reply)->element[i];
+        if (element->type == REDIS_REPLY_STRING) members.emplace_back(element->str, element->len);
+    }
+    co_return members;
+}
+
+asio::awaitable<Result<std::size_t>> RedisSharedState::set_size(std::string key) {
+    std::vector<std::string> arguments{"SCARD", prefix_ + key};
+    auto reply = co_await call("SCARD", std::move(arguments));
+    if (!reply) co_return failed<std::size_t>(reply.error());
+    if ((*reply)->type != REDIS_REPLY_INTEGER || (*reply)->integer < 0) co_return std::size_t{0};
+    co_return static_cast<std::size_t>((*reply)->integer);
+}
+
 }  // namespace tg::state

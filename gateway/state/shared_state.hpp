@@ -1,6 +1,7 @@
 // The state that modules share between workers, and with the redis backend between
 // replicas: values with a time to live, set-if-absent, claims (leases) and
-// compare-and-delete. Channel bindings, webhook nonces and signed-out marks live in it.
+// compare-and-delete, and sets. Channel bindings, webhook nonces, signed-out marks and
+// DXtrade's shared sessions live in it.
 // One instance per process, made by the gateway from the "shared_state" section
 // (docs: README §5, "Shared state"); handlers reach it through HandlerSetup.
 //
@@ -20,6 +21,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tg::state {
 
@@ -57,6 +59,17 @@ public:
     virtual asio::awaitable<Result<bool>> remove_if(std::string key, std::string expected) = 0;
     // True when `key` was there.
     virtual asio::awaitable<Result<bool>> remove(std::string key) = 0;
+
+    // Sets of strings, for the indexes a module keeps over its values (the sessions of a
+    // user, say). A set has no time to live: its module removes what it adds. A set with
+    // no member is absent; set and value keys are separate spaces in sqlite and memory,
+    // one space in Redis, so a module never uses one key for both.
+    virtual asio::awaitable<Result<void>> set_add(std::string key, std::string member) = 0;
+    // True when `member` was in the set.
+    virtual asio::awaitable<Result<bool>> set_remove(std::string key, std::string member) = 0;
+    // The members, in no particular order.
+    virtual asio::awaitable<Result<std::vector<std::string>>> set_members(std::string key) = 0;
+    virtual asio::awaitable<Result<std::size_t>> set_size(std::string key) = 0;
 
     // The backend's name for logs and metrics: "memory", "sqlite", "redis".
     virtual std::string_view backend() const = 0;

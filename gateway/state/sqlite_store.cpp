@@ -32,6 +32,14 @@ constexpr const char* statement_text[] = {
     "DELETE FROM shared_state WHERE expires_ms <= ?1",
     // health
     "SELECT 1",
+    // add_member: ?1 key, ?2 member
+    "INSERT OR IGNORE INTO shared_sets (key, member) VALUES (?1, ?2)",
+    // remove_member: ?1 key, ?2 member
+    "DELETE FROM shared_sets WHERE key = ?1 AND member = ?2",
+    // list_members: ?1 key
+    "SELECT member FROM shared_sets WHERE key = ?1",
+    // count_members: ?1 key
+    "SELECT COUNT(*) FROM shared_sets WHERE key = ?1",
 };
 
 // Resets a statement (ending its transaction) and drops its bindings on scope exit.
@@ -66,7 +74,9 @@ SqliteStore::SqliteStore(const std::filesystem::path& path) : path_(path) {
         sqlite3_busy_timeout(db_, 2000);
         for (const char* setup : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
                                   "CREATE TABLE IF NOT EXISTS shared_state (key BLOB PRIMARY KEY, value BLOB NOT NULL,"
-                                  " expires_ms INTEGER NOT NULL) WITHOUT ROWID"}) {
+                                  " expires_ms INTEGER NOT NULL) WITHOUT ROWID",
+                                  "CREATE TABLE IF NOT EXISTS shared_sets (key BLOB NOT NULL, member BLOB NOT NULL,"
+                                  " PRIMARY KEY (key, member)) WITHOUT ROWID"}) {
             if (sqlite3_exec(db_, setup, nullptr, nullptr, nullptr) != SQLITE_OK) fail("setting up the database");
         }
         for (int i = 0; i < count; ++i) {
@@ -154,6 +164,42 @@ bool SqliteStore::remove(const std::string& key, std::int64_t now_ms) {
     bind_text(statement, 1, key);
     sqlite3_bind_int64(statement, 2, now_ms);
     return run(remove_live, "deleting") == 1;
+}
+
+void SqliteStore::set_add(const std::string& key, const std::string& member) {
+    auto* statement = prepared(add_member);
+    bind_text(statement, 1, key);
+    bind_text(statement, 2, member);
+    run(add_member, "adding to a set");
+}
+
+bool SqliteStore::set_remove(const std::string& key, const std::string& member) {
+    auto* statement = prepared(remove_member);
+    bind_text(statement, 1, key);
+    bind_text(statement, 2, member);
+    return run(remove_member, "removing from a set") == 1;
+}
+
+std::vector<std::string> SqliteStore::set_members(const std::string& key) {
+    auto* statement = prepared(list_members);
+    ResetGuard reset{statement};
+    bind_text(statement, 1, key);
+    std::vector<std::string> members;
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+        const auto* data = static_cast<const char*>(sqlite3_column_blob(statement, 0));
+        members.emplace_back(data ? data : "", static_cast<std::size_t>(sqlite3_column_bytes(statement, 0)));
+    }
+    if (rc != SQLITE_DONE) fail("reading a set");
+    return members;
+}
+
+std::size_t SqliteStore::set_size(const std::string& key) {
+    auto* statement = prepared(count_members);
+    ResetGuard reset{statement};
+    bind_text(statement, 1, key);
+    if (sqlite3_step(statement) != SQLITE_ROW) fail("counting a set");
+    return static_cast<std::size_t>(sqlite3_column_int64(statement, 0));
 }
 
 std::size_t SqliteStore::remove_expired(std::int64_t now_ms) {

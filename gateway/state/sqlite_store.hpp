@@ -31,11 +31,18 @@ public:
                std::int64_t now_ms) override;
     bool remove_if(const std::string& key, const std::string& expected, std::int64_t now_ms) override;
     bool remove(const std::string& key, std::int64_t now_ms) override;
+    void set_add(const std::string& key, const std::string& member) override;
+    bool set_remove(const std::string& key, const std::string& member) override;
+    std::vector<std::string> set_members(const std::string& key) override;
+    std::size_t set_size(const std::string& key) override;
     std::size_t remove_expired(std::int64_t now_ms) override;
     bool healthy() noexcept override;
 
 private:
-    enum Statement { get_value, put_value, put_absent, claim_value, remove_equal, remove_live, expire, health, count };
+    enum Statement {
+        get_value, put_value, put_absent, claim_value, remove_equal, remove_live, expire, health,
+        add_member, remove_member, list_members, count_members, count
+    };
 
     sqlite3_stmt* prepared(Statement which);
     // Runs a prepared statement with its parameters bound; the rows it changed.

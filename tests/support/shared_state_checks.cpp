@@ -2,7 +2,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <thread>
+#include <vector>
 
 namespace tg::test {
 namespace {
@@ -46,6 +48,23 @@ void check_shared_state_operations(state::SharedState& state, boost::asio::io_co
     const std::string binary("a\0b\r\n*1\r\n$3", 12);
     BOOST_TEST(await_on(io, state.put(binary, binary, 10s)).has_value());
     BOOST_TEST(value_of(await_on(io, state.get(binary))).value_or("") == binary);
+
+    // Sets: members added once, removed, counted; an emptied set is absent.
+    BOOST_TEST(value_of(await_on(io, state.set_members("set"))).empty());
+    BOOST_TEST(value_of(await_on(io, state.set_size("set"))) == 0u);
+    for (const auto* member : {"m1", "m2", "m1"}) BOOST_TEST(await_on(io, state.set_add("set", member)).has_value());
+    BOOST_TEST(await_on(io, state.set_add("set", binary)).has_value());
+    auto members = value_of(await_on(io, state.set_members("set")));
+    std::sort(members.begin(), members.end());
+    const std::vector<std::string> expected{binary, "m1", "m2"};
+    BOOST_TEST(members == expected, boost::test_tools::per_element());
+    BOOST_TEST(value_of(await_on(io, state.set_size("set"))) == 3u);
+    BOOST_TEST(value_of(await_on(io, state.set_remove("set", "m1"))));
+    BOOST_TEST(!value_of(await_on(io, state.set_remove("set", "m1"))));
+    BOOST_TEST(!value_of(await_on(io, state.set_remove("other-set", "m2"))));
+    BOOST_TEST(value_of(await_on(io, state.set_remove("set", "m2"))));
+    BOOST_TEST(value_of(await_on(io, state.set_remove("set", binary))));
+    BOOST_TEST(value_of(await_on(io, state.set_size("set"))) == 0u);
 }
 
 void check_shared_state_expiry(state::SharedState& state, boost::asio::io_context& io) {
