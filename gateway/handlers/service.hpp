@@ -17,6 +17,9 @@ class Service {
 public:
     virtual ~Service() = default;
 
+    // Before start(): the process's shared state, started before any module's service and
+    // stopped after it. A service that keeps state across replicas holds on to it.
+    virtual void use_shared_state(state::SharedState& /*shared_state*/) {}
     // With the config the gateway starts with; throws std::runtime_error (a message
     // fit for the operator, never a secret) to refuse the start.
     virtual void start(const config::Config& config) = 0;

@@ -121,7 +121,10 @@ void Gateway::bind_listener(const config::Listener& listener) {
 void Gateway::start() {
     for (const auto& listener : runtime_->config->listeners) bind_listener(listener);
     // Before the first request: a service may have state to load (DXtrade's sessions).
-    for (auto* service : shared_.services) service->start(*runtime_->config);
+    for (auto* service : shared_.services) {
+        if (service != shared_state_.get()) service->use_shared_state(*shared_state_);
+        service->start(*runtime_->config);
+    }
     const auto cpus = runtime_->config->pin_workers ? allowed_cpus() : std::vector<int>();
     if (runtime_->config->pin_workers && cpus.empty()) {
         log::warn("worker_cpu_affinity: cannot read the CPUs this process may use; workers left unpinned");

@@ -75,6 +75,10 @@ std::int64_t KeepaliveStats::lag_quantile_bound(double q) const {
     return std::numeric_limits<std::int64_t>::max();
 }
 
+SessionInfo info_of(const sessions::SessionRecord& record) {
+    return {record.id, record.login, record.domain, record.token.reveal(), record.created_ms, record.expires_at_s};
+}
+
 Keepalive::Keepalive(Settings settings, config::Upstream upstream, std::string password)
     : io_(1),
       work_(asio::make_work_guard(io_)),
@@ -132,11 +136,11 @@ void Keepalive::add(SessionInfo session, bool spread) {
     });
 }
 
-void Keepalive::add_all(std::vector<SessionInfo> sessions, bool spread) {
-    asio::post(io_, [this, sessions = std::move(sessions), spread]() mutable {
+void Keepalive::add_all(std::vector<SessionInfo> sessions, bool spread, std::chrono::milliseconds spread_within) {
+    asio::post(io_, [this, sessions = std::move(sessions), spread, within = spread_within.count()]() mutable {
         guarded("add the stored sessions", [&] {
             sessions_.reserve(sessions_.size() + sessions.size());
-            for (auto& session : sessions) schedule(std::move(session), spread);
+            for (auto& session : sessions) schedule(std::move(session), spread, within);
         });
         wake();
     });
@@ -153,14 +157,14 @@ void Keepalive::guarded(const char* what, Work&& work) {
     }
 }
 
-void Keepalive::schedule(SessionInfo session, bool spread) {
+void Keepalive::schedule(SessionInfo session, bool spread, sessions::Millis spread_within) {
     const auto now = now_ms();
     const auto unix_now = unix_millis_now();
     sessions::Lifetime life{now - std::max<std::int64_t>(0, unix_now - session.created_ms)};
     if (session.expires_at_s > 0) life.expires_at = now + (session.expires_at_s * 1000 - unix_now);
     const auto id = session.id;
     const auto start = spread ? sessions::Start::spread_over_interval : sessions::Start::after_interval;
-    if (!schedule_.add(id, now, life, start)) {
+    if (!schedule_.add(id, now, life, start, spread_within)) {
         log::debug(kLogPrefix, "session ", id, " is already scheduled");
         return;
     }

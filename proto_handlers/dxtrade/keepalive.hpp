@@ -12,6 +12,7 @@
 #include "gateway/observability/stats.hpp"
 #include "gateway/proxy/upstream_pool.hpp"
 #include "proto_handlers/common/sessions/ping_schedule.hpp"
+#include "proto_handlers/common/sessions/session_record.hpp"
 #include "proto_handlers/dxtrade/dxweb_client.hpp"
 #include "proto_handlers/dxtrade/settings.hpp"
 
@@ -20,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <array>
+#include <chrono>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -44,6 +46,9 @@ struct SessionInfo {
     std::int64_t created_ms = 0;    // Unix time (ms) the session was created
     std::int64_t expires_at_s = 0;  // Unix time (s) of the partner session's expiry claim; 0 = none
 };
+
+// What the keepalive needs of a stored session.
+SessionInfo info_of(const sessions::SessionRecord& record);
 
 struct KeepaliveStats : sessions::PingStats {
     // Upper bounds (ms, inclusive) of the ping lag buckets; lag_buckets has one more, the overflow.
@@ -82,7 +87,9 @@ public:
     // on start); otherwise one jittered interval from now (a fresh login).
     void add(SessionInfo session, bool spread);
     // add() for many sessions at once (the reload at start): one hand-over to the thread.
-    void add_all(std::vector<SessionInfo> sessions, bool spread);
+    // `spread_within` narrows the spreading window below one interval (a take-over).
+    void add_all(std::vector<SessionInfo> sessions, bool spread,
+                 std::chrono::milliseconds spread_within = std::chrono::milliseconds(0));
     // Stops pinging a session (logout); on_ended is not called for it.
     void remove(SessionId id);
     // Invoked on the keepalive thread when a session ends: gone, expired or max_age.
@@ -103,7 +110,7 @@ private:
     using Clock = std::chrono::steady_clock;
 
     static sessions::Millis now_ms();
-    void schedule(SessionInfo session, bool spread);  // keepalive thread
+    void schedule(SessionInfo session, bool spread, sessions::Millis spread_within = 0);  // keepalive thread
     template <class Work>
     static void guarded(const char* what, Work&& work);  // logs what throws instead of ending the thread
     asio::awaitable<void> run_loop();

@@ -70,12 +70,13 @@ asio::awaitable<LogoutOutcome> LogoutQueue::log_out(std::vector<sessions::Sessio
     co_return outcome;
 }
 
-void LogoutQueue::resume(std::vector<sessions::SessionRecord> records) {
-    asio::post(keepalive_.executor(), [this, records = std::move(records)]() mutable {
+void LogoutQueue::resume(std::vector<sessions::SessionRecord> records, std::chrono::milliseconds first_delay) {
+    asio::post(keepalive_.executor(), [this, records = std::move(records), first_delay]() mutable {
         const auto now = Clock::now();
         for (auto& record : records) {
+            if (pending_.contains(record.id)) continue;  // already being tried here
             Pending entry{{record.id, record.login, record.domain, std::move(record.token)},
-                          now,  // the first retry at once, whatever was planned before the restart
+                          now + first_delay,  // whatever was planned before the restart
                           first_backoff,
                           now + settings_.logout.retry_for};
             pending_.insert_or_assign(record.id, std::move(entry));
@@ -83,6 +84,10 @@ void LogoutQueue::resume(std::vector<sessions::SessionRecord> records) {
         publish_pending();
         timer_.cancel();
     });
+}
+
+void LogoutQueue::forget(sessions::SessionId id) {
+    if (pending_.erase(id) > 0) publish_pending();
 }
 
 void LogoutQueue::enqueue(Target target, Clock::time_point now) {
@@ -108,6 +113,32 @@ asio::awaitable<std::set<sessions::SessionId>> LogoutQueue::try_logout(std::vect
                                                                        std::string request_id) {
     std::set<sessions::SessionId> ended;
     auto& client = keepalive_.client();
+    std::size_t ended_elsewhere = 0;
+    if (claim_) {
+        // One replica at a time calls dxWeb for a session; one that is gone was ended elsewhere.
+        std::vector<sessions::SessionId> ids;
+        for (const auto& target : targets) ids.push_back(target.id);
+        std::vector<sessions::LogoutClaim> claims;
+        // A named lambda: GCC 12 destroys a temporary in a co_await expression twice.
+        auto claim_each = [ids, claim = claim_](sessions::SessionStore& store) {
+            std::vector<sessions::LogoutClaim> answers;
+            for (const auto id : ids) answers.push_back(claim(store, id));
+            return answers;
+        };
+        try {
+            claims = co_await store_.call(std::move(claim_each));
+        } catch (const std::exception& e) {
+            log::error("request ", request_id, ": cannot claim the DXtrade logouts: ", e.what(), "; retried later");
+            co_return ended;
+        }
+        std::vector<Target> mine;
+        for (std::size_t i = 0; i < targets.size(); ++i) {
+            if (claims[i] == sessions::LogoutClaim::gone) ended.insert(targets[i].id);
+            if (claims[i] == sessions::LogoutClaim::mine) mine.push_back(std::move(targets[i]));
+        }
+        targets = std::move(mine);
+        ended_elsewhere = ended.size();
+    }
     try {
         if (settings_.logout.by == LogoutBy::login) {
             std::map<std::pair<std::string, std::string>, std::vector<sessions::SessionId>> by_user;
@@ -126,8 +157,8 @@ asio::awaitable<std::set<sessions::SessionId>> LogoutQueue::try_logout(std::vect
         // What was not confirmed stays queued.
         log::error("request ", request_id, ": DXtrade logout failed: ", e.what());
     }
-    log::info("request ", request_id, ": dxWeb confirmed ", ended.size(), " of ", targets.size(),
-              " DXtrade logouts");
+    log::info("request ", request_id, ": dxWeb confirmed ", ended.size() - ended_elsewhere, " of ", targets.size(),
+              " DXtrade logouts", ended_elsewhere > 0 ? " (others were ended by another replica)" : "");
     co_return ended;
 }
 

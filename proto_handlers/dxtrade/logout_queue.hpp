@@ -7,6 +7,7 @@
 
 #include "gateway/core/asio_aliases.hpp"
 #include "proto_handlers/common/sessions/session_record.hpp"
+#include "proto_handlers/common/sessions/shared_session_store.hpp"
 #include "proto_handlers/common/sessions/store_thread.hpp"
 #include "proto_handlers/dxtrade/keepalive.hpp"
 
@@ -15,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -48,8 +50,17 @@ public:
     // On the keepalive thread: ends these sessions (already removed from the keepalive and
     // marked logout_pending in the store); removes what dxWeb confirmed from the store.
     asio::awaitable<LogoutOutcome> log_out(std::vector<sessions::SessionRecord> records, std::string request_id);
-    // Thread-safe: queues the records found logout_pending at start.
-    void resume(std::vector<sessions::SessionRecord> records);
+    // Thread-safe: queues the records found logout_pending (at start, or in a shard taken
+    // over); the first attempt after `first_delay`.
+    void resume(std::vector<sessions::SessionRecord> records,
+                std::chrono::milliseconds first_delay = std::chrono::milliseconds(0));
+    // On the keepalive thread: another replica ended this session; stop trying.
+    void forget(sessions::SessionId id);
+    // With several replicas: asked on the store thread before each dxWeb logout, so one
+    // replica at a time calls it for a session (SharedSessionStore::claim_logout). Set
+    // before start().
+    using Claim = std::function<sessions::LogoutClaim(sessions::SessionStore&, sessions::SessionId)>;
+    void claim_with(Claim claim) { claim_ = std::move(claim); }
 
     LogoutQueueStats stats() const;
     // True once the retry loop has ended for any reason but stop().
@@ -84,6 +95,7 @@ private:
     sessions::StoreThread& store_;
     const Settings& settings_;
     asio::steady_timer timer_;
+    Claim claim_;
     std::map<sessions::SessionId, Pending> pending_;  // keepalive thread only
     bool stopping_ = false;                           // keepalive thread only
 

@@ -95,4 +95,18 @@ void append_dxtrade_metrics(std::string& out, const KeepaliveStats& keepalive, c
            store_up ? 1 : 0);
 }
 
+void append_shard_metrics(std::string& out, const ShardKeeperStats& shards) {
+    out += "# HELP tg_dxtrade_shards_held Shards of the shared sessions this replica pings.\n"
+           "# TYPE tg_dxtrade_shards_held gauge\n"
+           "tg_dxtrade_shards_held " + std::to_string(shards.shards_held) + "\n"
+           "# HELP tg_dxtrade_replicas_live Replicas this one saw alive in its last round.\n"
+           "# TYPE tg_dxtrade_replicas_live gauge\n"
+           "tg_dxtrade_replicas_live " + std::to_string(shards.members) + "\n"
+           "# HELP tg_dxtrade_shard_moves_total Shards taken over, handed over, or lost for want of a renewal.\n"
+           "# TYPE tg_dxtrade_shard_moves_total counter\n"
+           "tg_dxtrade_shard_moves_total{move=\"taken\"} " + std::to_string(shards.take_overs) + "\n"
+           "tg_dxtrade_shard_moves_total{move=\"handed\"} " + std::to_string(shards.hand_overs) + "\n"
+           "tg_dxtrade_shard_moves_total{move=\"lost\"} " + std::to_string(shards.leases_lost) + "\n";
+}
+
 }  // namespace tg::dxtrade

@@ -25,9 +25,20 @@ namespace {
 
 constexpr const char* log_prefix = "dxtrade: ";
 
-std::unique_ptr<sessions::SessionStore> open_store(const Settings& settings, const config::Config& config) {
+// Shared records outlive every session they could hold, then go by themselves.
+std::chrono::milliseconds shared_record_ttl(const Settings& settings) {
+    return settings.keepalive.max_age + settings.logout.retry_for + std::chrono::hours(1);
+}
+
+std::unique_ptr<sessions::SessionStore> open_store(const Settings& settings, const config::Config& config,
+                                                   state::SharedState* shared_state) {
     if (settings.session_store.kind == SessionStoreKind::memory) return std::make_unique<sessions::MemorySessionStore>();
     const auto& key = config.secrets.at(settings.session_store.key).reveal();
+    if (settings.session_store.kind == SessionStoreKind::shared) {
+        if (!shared_state) throw std::runtime_error("kind \"shared\" needs the gateway's shared state");
+        return std::make_unique<sessions::SharedSessionStore>(*shared_state, "dxtrade", key,
+                                                              settings.session_store.shards, shared_record_ttl(settings));
+    }
     // Relative to the config file's directory, like every other path in the config.
     const auto base_dir = std::filesystem::path(config.source_path).parent_path();
     const auto path = config::detail::resolve_path(base_dir, settings.session_store.path);
@@ -59,10 +70,6 @@ boost::json::object restart_settings(const config::Config& config) {
         if (found != config.secrets.end()) parts["secret:" + name] = sha256_hex(found->second.reveal());
     }
     return parts;
-}
-
-SessionInfo keepalive_info(const sessions::SessionRecord& record) {
-    return {record.id, record.login, record.domain, record.token.reveal(), record.created_ms, record.expires_at_s};
 }
 
 sessions::SessionRecord record_of(const SessionInfo& session) {
@@ -102,9 +109,24 @@ void DxtradeService::start(const config::Config& config) {
     started_with_ = restart_settings(config);
     std::unique_ptr<sessions::SessionStore> store;
     try {
-        store = open_store(*settings_, config);
+        store = open_store(*settings_, config, shared_state_);
     } catch (const std::exception& e) {
         throw std::runtime_error(std::string("dxtrade session store: ") + e.what());
+    }
+    const auto& upstream = config.upstreams.at(settings_->upstream);
+    // generateToken may log in first: two exchanges, each bounded by the upstream's timeouts.
+    launch_deadline_ = 2 * (upstream.connect_timeout + upstream.response_timeout) + std::chrono::seconds(5);
+    if (settings_->session_store.kind == SessionStoreKind::shared) {
+        // Nothing is loaded here: each shard is loaded by the replica that takes it.
+        shared_store_ = static_cast<sessions::SharedSessionStore*>(store.get());
+        store_ = std::make_unique<sessions::StoreThread>(std::move(store));
+        try {
+            start_threads(config, {}, {}, 0);
+        } catch (...) {
+            shut_down_parts();
+            throw;
+        }
+        return;
     }
     const auto now = unix_millis_now();
     const auto expired = store->remove_expired(now);
@@ -113,10 +135,6 @@ void DxtradeService::start(const config::Config& config) {
     for (const auto id : live.undecryptable) store->remove(id);
     for (const auto id : pending.undecryptable) store->remove(id);
     next_id_.store(store->max_id() + 1);
-
-    const auto& upstream = config.upstreams.at(settings_->upstream);
-    // generateToken may log in first: two exchanges, each bounded by the upstream's timeouts.
-    launch_deadline_ = 2 * (upstream.connect_timeout + upstream.response_timeout) + std::chrono::seconds(5);
 
     store_ = std::make_unique<sessions::StoreThread>(std::move(store));
     try {
@@ -135,11 +153,22 @@ void DxtradeService::start_threads(const config::Config& config, sessions::LoadR
     keepalive_->on_ended([store = store_.get()](SessionId id, EndReason) {
         store->post("remove an ended session", [id](sessions::SessionStore& s) { s.remove(id); });
     });
+    if (shared_store_) {
+        const auto name = settings_->session_store.replica_name.empty() ? default_replica_name()
+                                                                         : settings_->session_store.replica_name;
+        keeper_ = std::make_unique<ShardKeeper>(*keepalive_, *logouts_, *store_, *shared_store_, *shared_state_,
+                                                *settings_, name);
+        // Held while this replica calls dxWeb and between its retries (at most 60 s apart).
+        logouts_->claim_with([shared = shared_store_, name](sessions::SessionStore&, sessions::SessionId id) {
+            return shared->claim_logout(id, name, std::chrono::minutes(2));
+        });
+    }
     keepalive_->start();
     logouts_->start();
+    if (keeper_) keeper_->start();
     std::vector<SessionInfo> resumed;
     resumed.reserve(live.records.size());
-    for (const auto& record : live.records) resumed.push_back(keepalive_info(record));
+    for (const auto& record : live.records) resumed.push_back(info_of(record));
     keepalive_->add_all(std::move(resumed), true);
     const auto queued_logouts = pending.records.size();
     logouts_->resume(std::move(pending.records));
@@ -155,6 +184,7 @@ void DxtradeService::start_threads(const config::Config& config, sessions::LoadR
 
 void DxtradeService::stop() {
     if (!running_.exchange(false)) return;
+    if (keeper_) keeper_->hand_over();  // the other replicas take the sessions at once
     shut_down_parts();
 }
 
@@ -163,10 +193,12 @@ void DxtradeService::stop() {
 void DxtradeService::shut_down_parts() {
     if (logouts_) logouts_->stop();
     if (keepalive_) keepalive_->stop();
-    logouts_.reset();  // its timer lives on the keepalive's io_context
+    keeper_.reset();   // its timer lives on the keepalive's io_context
+    logouts_.reset();  // so does this one's
     keepalive_.reset();
     if (store_) store_->stop();
     store_.reset();
+    shared_store_ = nullptr;
 }
 
 std::vector<std::string> DxtradeService::needs_restart(const config::Config& next) const {
@@ -185,7 +217,8 @@ std::vector<std::string> DxtradeService::needs_restart(const config::Config& nex
 std::string DxtradeService::not_ready_reason() const {
     if (!running_.load()) return {};
     if (!store_->healthy()) return "dxtrade session store unavailable";
-    if (!keepalive_->healthy() || logouts_->failed()) return "dxtrade keepalive stopped (see the log)";
+    if (!keepalive_->healthy() || logouts_->failed() || (keeper_ && keeper_->failed()))
+        return "dxtrade keepalive stopped (see the log)";
     return {};
 }
 
@@ -194,6 +227,7 @@ void DxtradeService::append_metrics(std::string& out) const {
     LaunchCounts launches{};
     for (std::size_t i = 0; i < launch_kinds; ++i) launches[i] = launches_[i].load(std::memory_order_relaxed);
     append_dxtrade_metrics(out, keepalive_->stats(), logouts_->stats(), launches, store_->healthy());
+    if (keeper_) append_shard_metrics(out, keeper_->stats());
 }
 
 handlers::Handler* DxtradeService::admin_handler(std::string_view path) {
@@ -222,13 +256,14 @@ asio::awaitable<LaunchOutcome> DxtradeService::open_on_keepalive_thread(partner_
                                                                         std::string request_id) {
     LaunchOutcome outcome;
     const auto started = logout_sequence_;
+    const auto started_unix_ms = unix_millis_now();
     auto answer = co_await keepalive_->client().generate_token(user.dx_login, user.dx_domain, request_id);
     if (answer.kind != TokenResult::Kind::ok) {
         outcome.kind = launch_failure(answer.kind);
         co_return outcome;
     }
     sessions::SessionRecord record;
-    record.id = next_id_.fetch_add(1);
+    record.id = keeper_ ? keeper_->new_session_id() : next_id_.fetch_add(1);
     record.user_id = user.user_id;
     record.login = user.dx_login;
     record.domain = user.dx_domain;
@@ -244,7 +279,11 @@ asio::awaitable<LaunchOutcome> DxtradeService::open_on_keepalive_thread(partner_
         outcome.kind = LaunchOutcome::Kind::not_recorded;
         co_return outcome;
     }
-    if (logged_out_since(started, record.login, record.domain)) {
+    bool signed_out = logged_out_since(started, record.login, record.domain);
+    if (!signed_out && keeper_) {
+        signed_out = co_await logged_out_elsewhere_since(started_unix_ms, record.login, record.domain);
+    }
+    if (signed_out) {
         // The user logged out while dxWeb was answering: end this session too, hand out nothing.
         log::info("request ", request_id, ": ", log_prefix, "the user logged out during the launch");
         std::vector<sessions::SessionRecord> ended{std::move(record)};
@@ -253,7 +292,8 @@ asio::awaitable<LaunchOutcome> DxtradeService::open_on_keepalive_thread(partner_
         co_return outcome;
     }
     enforce_session_cap(record.login, record.domain, request_id);
-    keepalive_->add(keepalive_info(record), false);
+    // With several replicas, the shard's owner starts the pings (it reads its inbox).
+    if (!keeper_ || keeper_->pings(record.id)) keepalive_->add(info_of(record), false);
     log::info("request ", request_id, ": ", log_prefix, "session ", record.id, " opened");
     outcome.kind = LaunchOutcome::Kind::ok;
     outcome.token = std::move(answer.token);
@@ -312,6 +352,28 @@ bool DxtradeService::logged_out_since(std::uint64_t since, const std::string& lo
     return found != last_logouts_.end() && found->second.sequence > since;
 }
 
+namespace {
+std::string logout_mark_key(const std::string& login, const std::string& domain) {
+    return "dxtrade:logged-out:" + sha256_hex(login + '\n' + domain);
+}
+}  // namespace
+
+asio::awaitable<void> DxtradeService::note_shared_logout(const std::string& login, const std::string& domain) {
+    // Kept as long as a launch can take; a failure only narrows the window it covers.
+    co_await shared_state_->put(logout_mark_key(login, domain), std::to_string(unix_millis_now()), 2 * launch_deadline_);
+}
+
+asio::awaitable<bool> DxtradeService::logged_out_elsewhere_since(std::int64_t since_unix_ms, const std::string& login,
+                                                                 const std::string& domain) {
+    const auto mark = co_await shared_state_->get(logout_mark_key(login, domain));
+    if (!mark || !mark->has_value()) co_return false;
+    try {
+        co_return std::stoll(**mark) >= since_unix_ms;
+    } catch (const std::exception&) {
+        co_return false;
+    }
+}
+
 asio::awaitable<LogoutOutcome> DxtradeService::log_out(std::string login, std::string domain, std::string request_id,
                                                        std::chrono::milliseconds wait) {
     if (!running_.load()) co_return LogoutOutcome{};
@@ -328,6 +390,7 @@ asio::awaitable<LogoutOutcome> DxtradeService::log_out(std::string login, std::s
 asio::awaitable<LogoutOutcome> DxtradeService::log_out_on_keepalive_thread(std::string login, std::string domain,
                                                                            std::string request_id) {
     note_logout(login, domain);  // a launch of this user still under way ends its session too
+    if (keeper_) co_await note_shared_logout(login, domain);
     std::vector<sessions::SessionRecord> records;
     try {
         auto find = [login, domain](sessions::SessionStore& store) { return store.find_by_login(login, domain); };

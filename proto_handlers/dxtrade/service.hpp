@@ -13,6 +13,7 @@
 #include "proto_handlers/dxtrade/logout_queue.hpp"
 #include "proto_handlers/dxtrade/metrics.hpp"
 #include "proto_handlers/dxtrade/settings.hpp"
+#include "proto_handlers/dxtrade/shard_keeper.hpp"
 #include "proto_handlers/partner_session/lookup.hpp"
 
 #include <boost/json/object.hpp>
@@ -45,6 +46,7 @@ public:
     DxtradeService();
     ~DxtradeService() override;
 
+    void use_shared_state(state::SharedState& shared_state) override { shared_state_ = &shared_state; }
     void start(const config::Config& config) override;
     void stop() override;
     std::vector<std::string> needs_restart(const config::Config& next) const override;
@@ -87,6 +89,10 @@ private:
     // Keepalive thread: the logouts since `since` (a launch in flight checks it), kept for minutes.
     void note_logout(const std::string& login, const std::string& domain);
     bool logged_out_since(std::uint64_t since, const std::string& login, const std::string& domain) const;
+    // With kind "shared", the same across replicas: a logout's mark in the shared state.
+    asio::awaitable<void> note_shared_logout(const std::string& login, const std::string& domain);
+    asio::awaitable<bool> logged_out_elsewhere_since(std::int64_t since_unix_ms, const std::string& login,
+                                                     const std::string& domain);
     void start_threads(const config::Config& config, sessions::LoadResult live, sessions::LoadResult pending,
                        std::size_t expired);
     void shut_down_parts();
@@ -105,6 +111,9 @@ private:
     std::unique_ptr<sessions::StoreThread> store_;
     std::unique_ptr<Keepalive> keepalive_;
     std::unique_ptr<LogoutQueue> logouts_;  // after keepalive_: destroyed before its thread's context
+    state::SharedState* shared_state_ = nullptr;
+    sessions::SharedSessionStore* shared_store_ = nullptr;  // the store, with kind "shared"
+    std::unique_ptr<ShardKeeper> keeper_;                   // with kind "shared"; like logouts_
     std::unique_ptr<handlers::Handler> admin_;
     std::chrono::milliseconds launch_deadline_{30000};
     struct LastLogout {

@@ -67,14 +67,24 @@ void read_session_store(ObjectReader& store, const config::Config* engine, Setti
     if (store.read_string("kind", kind)) {
         if (kind == "sqlite") out.kind = SessionStoreKind::sqlite;
         else if (kind == "memory") out.kind = SessionStoreKind::memory;
-        else store.report("kind", "expected \"sqlite\" or \"memory\"");
+        else if (kind == "shared") out.kind = SessionStoreKind::shared;
+        else store.report("kind", "expected \"sqlite\", \"memory\" or \"shared\"");
     }
     if (store.read_string("path", out.path) && out.path.empty())
         store.report("path", "expected a non-empty string");
     if (store.read_string("key", out.key) && engine && !engine->secrets.contains(out.key))
         store.report("key", "no secret named " + quote(out.key));
-    if (out.kind == SessionStoreKind::sqlite && !store.has("key"))
-        store.report_missing("key", "a secret name (needed for kind \"sqlite\")");
+    if (out.kind != SessionStoreKind::memory && !store.has("key"))
+        store.report_missing("key", "a secret name (needed for kinds \"sqlite\" and \"shared\")");
+    std::int64_t shards = 0;
+    if (store.read_integer("shards", 1, 4096, shards)) out.shards = static_cast<unsigned>(shards);
+    std::int64_t lease_ttl_ms = 0;
+    if (store.read_integer("lease_ttl_ms", 300, 10 * 60 * 1000, lease_ttl_ms))
+        out.lease_ttl = std::chrono::milliseconds(lease_ttl_ms);
+    if (store.read_string("replica_name", out.replica_name) &&
+        (out.replica_name.empty() || out.replica_name.size() > 128 ||
+         out.replica_name.find_first_of(" \t\r\n") != std::string::npos))
+        store.report("replica_name", "expected 1 .. 128 characters without white space");
 }
 
 Settings read(const boost::json::value& section, const std::string& path, const config::Config* engine,
@@ -178,7 +188,8 @@ Settings read(const boost::json::value& section, const std::string& path, const 
     }
 
     if (const auto* value = reader.find("session_store")) {
-        ObjectReader store(*value, reader.path_of("session_store"), {"kind", "path", "key"}, problems);
+        ObjectReader store(*value, reader.path_of("session_store"),
+                           {"kind", "path", "key", "shards", "lease_ttl_ms", "replica_name"}, problems);
         if (store.is_object()) read_session_store(store, engine, settings.session_store);
     } else {
         // The default kind, sqlite, needs a key.

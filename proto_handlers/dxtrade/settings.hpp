@@ -14,7 +14,7 @@ namespace tg::dxtrade {
 
 enum class AuthMode { basic, session };
 enum class LogoutBy { token, login };
-enum class SessionStoreKind { sqlite, memory };
+enum class SessionStoreKind { sqlite, memory, shared };
 
 struct Settings {
     std::string upstream;                    // the dxWeb API upstream
@@ -56,7 +56,12 @@ struct Settings {
     struct SessionStore {
         SessionStoreKind kind = SessionStoreKind::sqlite;
         std::string path = "var/dxtrade-sessions.db";  // relative to the config file's directory
-        std::string key;                     // secret name; required for sqlite
+        std::string key;                     // secret name; required for sqlite and shared
+        // shared: the sessions sit in the gateway's shared state and the replicas share the
+        // pings by shard leases (README §5, "Several replicas").
+        unsigned shards = 64;
+        std::chrono::milliseconds lease_ttl{15000};
+        std::string replica_name;            // "" = host name, process id and a random suffix
     } session_store;
 };
 

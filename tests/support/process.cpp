@@ -1,4 +1,5 @@
 #include "tests/support/process.hpp"
+#include <cstdlib>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -23,6 +24,7 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+    if (std::getenv("TG_TEST_KEEP_DIRS")) return;  // to read the logs of a failed run
     std::error_code ignored;
     std::filesystem::remove_all(path_, ignored);
 }

@@ -58,7 +58,7 @@ void PingSchedule::count_end(EndReason reason) {
     }
 }
 
-bool PingSchedule::add(SessionId id, Millis now, Lifetime life, Start start) {
+bool PingSchedule::add(SessionId id, Millis now, Lifetime life, Start start, Millis spread_within) {
     const Millis aged_out =
         policy_.max_age == kNever ? kNever : saturating_add(life.created_at, policy_.max_age);
     const bool by_max_age = aged_out < life.expires_at;
@@ -80,8 +80,9 @@ bool PingSchedule::add(SessionId id, Millis now, Lifetime life, Start start) {
     if (start == Start::spread_over_interval) {
         spread_phase_ += kGoldenFraction;
         if (spread_phase_ >= 1.0) spread_phase_ -= 1.0;
-        const auto offset = static_cast<Millis>(spread_phase_ * static_cast<double>(policy_.interval));
-        due = now + std::clamp<Millis>(offset, 0, policy_.interval - 1);
+        const auto window = spread_within > 0 ? std::min(spread_within, policy_.interval) : policy_.interval;
+        const auto offset = static_cast<Millis>(spread_phase_ * static_cast<double>(window));
+        due = now + std::clamp<Millis>(offset, 0, window - 1);
     } else {
         due = now + jittered_interval();
     }

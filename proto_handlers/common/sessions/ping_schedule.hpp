@@ -90,7 +90,9 @@ public:
     // session whose lifetime is already over is accepted and reported ended by the next
     // take_due, so a reload can add every stored row. Adding an id that was remove()d while
     // its ping was in flight revives it: that ping's complete() schedules the next one.
-    bool add(SessionId id, Millis now, Lifetime life, Start start = Start::after_interval);
+    // With spread_over_interval, `spread_within` (1 .. interval; 0 = interval) narrows the
+    // window the first ping falls in: a take-over that came late still pings in time.
+    bool add(SessionId id, Millis now, Lifetime life, Start start = Start::after_interval, Millis spread_within = 0);
 
     // Logout. True if the session was scheduled. A ping in flight keeps its in-flight slot
     // until its complete(), which then only frees it.

@@ -1,0 +1,297 @@
+#include "proto_handlers/dxtrade/shard_keeper.hpp"
+
+#include "gateway/core/log.hpp"
+#include "gateway/core/time_format.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <utility>
+
+namespace tg::dxtrade {
+namespace {
+
+constexpr const char* log_prefix = "dxtrade shards: ";
+const std::string members_key = "dxtrade:members";
+
+sessions::Millis steady_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+template <class Coroutine>
+void spawn_logged(asio::io_context::executor_type executor, Coroutine coroutine, std::atomic<bool>* failed) {
+    asio::co_spawn(executor, std::move(coroutine), [failed](std::exception_ptr error) {
+        if (!error) return;
+        if (failed) failed->store(true);
+        try {
+            std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+            log::error(log_prefix, "the loop ended: ", e.what());
+        }
+    });
+}
+
+}  // namespace
+
+std::string default_replica_name() {
+    std::array<char, 256> host{};
+    if (::gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
+    std::array<char, 9> suffix{};
+    std::snprintf(suffix.data(), suffix.size(), "%08x", static_cast<unsigned>(std::random_device{}()));
+    std::string name = host[0] ? host.data() : "gateway";
+    return name + "-" + std::to_string(::getpid()) + "-" + suffix.data();
+}
+
+ShardKeeper::ShardKeeper(Keepalive& keepalive, LogoutQueue& logouts, sessions::StoreThread& store,
+                         sessions::SharedSessionStore& shared, state::SharedState& state, const Settings& settings,
+                         std::string replica_name)
+    : keepalive_(keepalive),
+      logouts_(logouts),
+      store_(store),
+      shared_(shared),
+      state_(state),
+      settings_(settings),
+      leases_(std::move(replica_name), shared.shards(), settings.session_store.lease_ttl.count()),
+      timer_(keepalive.executor()) {}
+
+void ShardKeeper::start() {
+    log::info(log_prefix, "replica ", name(), " shares ", shared_.shards(), " shards, leases of ", leases_.ttl(),
+              " ms renewed every ", leases_.renew_every(), " ms");
+    spawn_logged(keepalive_.executor(), run(), &failed_);
+}
+
+std::chrono::milliseconds ShardKeeper::takeover_spread() const {
+    // A shard is taken over at most lease_ttl + one round after its owner's last renewal:
+    // what is left of one interval after that (never less than a quarter of it).
+    const auto interval = settings_.keepalive.interval.count();
+    return std::chrono::milliseconds(std::max(interval - leases_.renew_every() - interval / 10, interval / 4));
+}
+
+asio::awaitable<void> ShardKeeper::run() {
+    while (!stopping_) {
+        try {
+            co_await round();
+        } catch (const std::exception& e) {
+            log::error(log_prefix, "a round failed: ", e.what());
+        }
+        // Between rounds, and while one waits on the store, leases that ran out are dropped.
+        const auto next_round = std::chrono::steady_clock::now() + std::chrono::milliseconds(leases_.renew_every());
+        while (!stopping_ && std::chrono::steady_clock::now() < next_round) {
+            drop_expired();
+            timer_.expires_at(std::min(next_round, std::chrono::steady_clock::now() +
+                                                       std::chrono::milliseconds(leases_.ttl() / 10 + 1)));
+            auto [ignored] = co_await timer_.async_wait(use_tuple);
+            (void)ignored;
+        }
+    }
+}
+
+void ShardKeeper::drop_expired() {
+    for (const auto shard : leases_.expire(steady_ms())) {
+        stop_pinging(shard);
+        leases_lost_.fetch_add(1, std::memory_order_relaxed);
+        log::warn(log_prefix, "the lease of shard ", shard, " could not be renewed in time; its pings stop here");
+    }
+    shards_held_.store(leases_.held().size(), std::memory_order_relaxed);
+}
+
+asio::awaitable<std::vector<std::string>> ShardKeeper::live_members() {
+    std::vector<std::string> live;
+    const auto heartbeat = co_await state_.claim(member_key(name()), name(), std::chrono::milliseconds(leases_.ttl()));
+    if (!heartbeat || !*heartbeat) co_return live;  // not a member this round: claim nothing
+    const auto joined = co_await state_.set_add(members_key, name());
+    if (!joined) co_return live;
+    auto listed = co_await state_.set_members(members_key);
+    if (!listed) co_return live;
+    for (auto& member : *listed) {
+        if (member == name()) {
+            live.push_back(std::move(member));
+            continue;
+        }
+        const auto alive = co_await state_.get(member_key(member));
+        if (!alive) co_return std::vector<std::string>();  // a partial view would move shards for nothing
+        if (*alive == member) {
+            live.push_back(std::move(member));
+        } else if (!alive->has_value()) {
+            co_await state_.set_remove(members_key, member);  // gone: its key ran out
+        }
+    }
+    co_return live;
+}
+
+asio::awaitable<void> ShardKeeper::round() {
+    drop_expired();
+    const auto members = co_await live_members();
+    members_.store(members.size(), std::memory_order_relaxed);
+    if (stopping_) co_return;
+    const auto plan = leases_.plan(members);
+    const std::chrono::milliseconds ttl(leases_.ttl());
+    for (const auto shard : plan.claim) {
+        const auto sent = steady_ms();
+        const auto claimed = co_await state_.claim(lease_key(shard), name(), ttl);
+        if (stopping_) co_return;
+        if (!claimed) continue;  // the store failed: the lease runs out unless a later try works
+        if (*claimed) {
+            if (leases_.renewed(shard, sent)) co_await take_over(shard);
+        } else if (leases_.drop(shard)) {
+            stop_pinging(shard);
+            leases_lost_.fetch_add(1, std::memory_order_relaxed);
+            log::warn(log_prefix, "shard ", shard, " is held by another replica; its pings stop here");
+        }
+    }
+    for (const auto shard : plan.release) {
+        stop_pinging(shard);
+        leases_.drop(shard);
+        co_await state_.remove_if(lease_key(shard), name());
+        hand_overs_.fetch_add(1, std::memory_order_relaxed);
+        log::info(log_prefix, "handed shard ", shard, " over to its favourite replica");
+    }
+    for (const auto shard : leases_.held()) {
+        if (stopping_) co_return;
+        co_await read_inbox(shard);
+    }
+    shards_held_.store(leases_.held().size(), std::memory_order_relaxed);
+}
+
+asio::awaitable<void> ShardKeeper::take_over(unsigned shard) {
+    sessions::LoadResult loaded;
+    bool load_failed = false;
+    try {
+        auto& shared = shared_;
+        auto load = [&shared, shard](sessions::SessionStore&) { return shared.load_shard(shard); };
+        loaded = co_await store_.call(std::move(load));
+    } catch (const std::exception& e) {
+        log::error(log_prefix, "cannot load shard ", shard, ": ", e.what());
+        load_failed = true;
+    }
+    if (load_failed) {
+        // Not loaded, not held: the lease goes back and the next round tries again.
+        leases_.drop(shard);
+        co_await state_.remove_if(lease_key(shard), name());
+        co_return;
+    }
+    const auto now = unix_millis_now();
+    std::vector<SessionInfo> live;
+    std::vector<sessions::SessionRecord> pending;
+    std::vector<sessions::SessionId> over = loaded.undecryptable;
+    for (auto& record : loaded.records) {
+        if (record.logout_pending) {
+            pending.push_back(std::move(record));
+        } else if (record.live_at(now)) {
+            live.push_back(info_of(record));
+        } else {
+            over.push_back(record.id);
+        }
+    }
+    const auto resumed = live.size();
+    keepalive_.add_all(std::move(live), true, takeover_spread());
+    const auto queued = pending.size();
+    if (!pending.empty()) logouts_.resume(std::move(pending));
+    if (!over.empty()) {
+        store_.post("remove ended sessions of a shard taken over", [over](sessions::SessionStore& store) {
+            for (const auto id : over) store.remove(id);
+        });
+    }
+    take_overs_.fetch_add(1, std::memory_order_relaxed);
+    log::info(log_prefix, "took shard ", shard, " over: ", resumed, " sessions (first pings within ",
+              takeover_spread().count(), " ms), ", queued, " queued logouts");
+}
+
+asio::awaitable<void> ShardKeeper::read_inbox(unsigned shard) {
+    using Changed = std::vector<std::pair<sessions::SessionId, std::optional<sessions::SessionRecord>>>;
+    Changed changed;
+    try {
+        auto& shared = shared_;
+        auto take = [&shared, shard](sessions::SessionStore&) {
+            Changed found;
+            for (const auto id : shared.take_inbox(shard)) found.emplace_back(id, shared.find(id));
+            return found;
+        };
+        changed = co_await store_.call(std::move(take));
+    } catch (const std::exception& e) {
+        log::error(log_prefix, "cannot read the inbox of shard ", shard, ": ", e.what());
+        co_return;
+    }
+    const auto now = unix_millis_now();
+    for (auto& [id, record] : changed) {
+        if (record && record->live_at(now)) {
+            if (!keepalive_.sessions().contains(id)) keepalive_.add(info_of(*record), false);
+            continue;
+        }
+        keepalive_.remove(id);
+        if (!record) {
+            logouts_.forget(id);
+        } else if (record->logout_pending) {
+            // The replica that queued it is at it; this one stands by in case it dies.
+            std::vector<sessions::SessionRecord> standby{std::move(*record)};
+            logouts_.resume(std::move(standby), settings_.logout.wait);
+        }
+    }
+}
+
+void ShardKeeper::stop_pinging(unsigned shard) {
+    for (const auto& [id, session] : keepalive_.sessions()) {
+        if (shared_.shard_of(id) == shard) keepalive_.remove(id);
+    }
+}
+
+sessions::SessionId ShardKeeper::new_session_id() {
+    const auto held = leases_.held();
+    const auto shard = held.empty() ? static_cast<unsigned>(random_() % shared_.shards()) : held[random_() % held.size()];
+    // 47 random bits: ids stay exact in JSON numbers and distinct across replicas.
+    const auto high = (random_() >> 17) | 1;
+    return high * shared_.shards() + shard;
+}
+
+bool ShardKeeper::pings(sessions::SessionId id) const { return leases_.holds(shared_.shard_of(id), steady_ms()); }
+
+asio::awaitable<void> ShardKeeper::release_all() {
+    for (const auto shard : leases_.held()) {
+        stop_pinging(shard);
+        leases_.drop(shard);
+        co_await state_.remove_if(lease_key(shard), name());
+        hand_overs_.fetch_add(1, std::memory_order_relaxed);
+    }
+    co_await state_.remove_if(member_key(name()), name());
+    co_await state_.set_remove(members_key, name());
+    shards_held_.store(0, std::memory_order_relaxed);
+}
+
+void ShardKeeper::hand_over() {
+    auto released = asio::co_spawn(
+        keepalive_.executor(),
+        [this]() -> asio::awaitable<void> {
+            stopping_ = true;
+            timer_.cancel();
+            co_await release_all();
+        },
+        asio::use_future);
+    if (released.wait_for(std::chrono::seconds(3)) != std::future_status::ready) {
+        log::warn(log_prefix, "the hand-over did not finish within 3 s; the leases run out instead");
+        return;
+    }
+    try {
+        released.get();
+        log::info(log_prefix, "replica ", name(), " handed its shards over");
+    } catch (const std::exception& e) {
+        log::warn(log_prefix, "the hand-over failed (", e.what(), "); the leases run out instead");
+    }
+}
+
+ShardKeeperStats ShardKeeper::stats() const {
+    ShardKeeperStats stats;
+    stats.shards_held = shards_held_.load(std::memory_order_relaxed);
+    stats.members = members_.load(std::memory_order_relaxed);
+    stats.take_overs = take_overs_.load(std::memory_order_relaxed);
+    stats.hand_overs = hand_overs_.load(std::memory_order_relaxed);
+    stats.leases_lost = leases_lost_.load(std::memory_order_relaxed);
+    return stats;
+}
+
+}  // namespace tg::dxtrade

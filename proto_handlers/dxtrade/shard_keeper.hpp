@@ -1,0 +1,95 @@
+// With session_store.kind "shared": the replicas share the pings by shard leases
+// (common/sessions/shard_leases.hpp has the rules; README §5, "Several replicas", the
+// failure cases). Runs on the keepalive thread, every lease_ttl / 3:
+//   - keeps this replica's membership key alive and reads the live members;
+//   - claims or renews the leases of its favourite shards; a shard newly held is loaded
+//     from the store and its sessions' first pings are spread so that none waits more
+//     than lease_ttl + interval after its old owner died; its queued logouts are resumed;
+//   - hands over what is another member's favourite now (a replica joined);
+//   - reads the inboxes of its shards: sessions launched or ended by other replicas.
+// A lease that could not be renewed in time is dropped (its pings stop) before it can
+// expire in the store. hand_over() (SIGTERM) releases everything at once.
+#pragma once
+
+#include "gateway/state/shared_state.hpp"
+#include "proto_handlers/common/sessions/shard_leases.hpp"
+#include "proto_handlers/common/sessions/shared_session_store.hpp"
+#include "proto_handlers/common/sessions/store_thread.hpp"
+#include "proto_handlers/dxtrade/keepalive.hpp"
+#include "proto_handlers/dxtrade/logout_queue.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <optional>
+#include <random>
+#include <string>
+
+namespace tg::dxtrade {
+
+struct ShardKeeperStats {
+    std::size_t shards_held = 0;
+    std::size_t members = 0;
+    std::uint64_t take_overs = 0;
+    std::uint64_t hand_overs = 0;
+    std::uint64_t leases_lost = 0;  // dropped because they could not be renewed in time
+};
+
+class ShardKeeper {
+public:
+    // All references outlive the keeper. `shared` is the store `store` runs.
+    ShardKeeper(Keepalive& keepalive, LogoutQueue& logouts, sessions::StoreThread& store,
+                sessions::SharedSessionStore& shared, state::SharedState& state, const Settings& settings,
+                std::string replica_name);
+
+    void start();  // the loop, on the keepalive thread
+    // Stops the loop and releases every lease and the membership: the other replicas take
+    // the sessions on their next round. Waits for Redis at most about a second.
+    void hand_over();
+
+    const std::string& name() const { return leases_.me(); }
+    // Keepalive thread: a new session's id, in a shard this replica holds when it holds one.
+    sessions::SessionId new_session_id();
+    // Keepalive thread: whether this replica pings the shard of `id` now.
+    bool pings(sessions::SessionId id) const;
+
+    ShardKeeperStats stats() const;
+    bool failed() const { return failed_.load(std::memory_order_relaxed); }
+
+private:
+    asio::awaitable<void> run();
+    asio::awaitable<void> round();
+    asio::awaitable<std::vector<std::string>> live_members();
+    asio::awaitable<void> take_over(unsigned shard);
+    asio::awaitable<void> read_inbox(unsigned shard);
+    asio::awaitable<void> release_all();
+    void stop_pinging(unsigned shard);
+    void drop_expired();
+    std::chrono::milliseconds takeover_spread() const;
+
+    std::string lease_key(unsigned shard) const { return "dxtrade:lease:" + std::to_string(shard); }
+    std::string member_key(const std::string& member) const { return "dxtrade:member:" + member; }
+
+    Keepalive& keepalive_;
+    LogoutQueue& logouts_;
+    sessions::StoreThread& store_;
+    sessions::SharedSessionStore& shared_;
+    state::SharedState& state_;
+    const Settings& settings_;
+    sessions::ShardLeases leases_;  // keepalive thread only
+    asio::steady_timer timer_;
+    std::mt19937_64 random_{std::random_device{}()};
+    bool stopping_ = false;  // keepalive thread only
+
+    std::atomic<bool> failed_{false};
+    std::atomic<std::size_t> shards_held_{0};
+    std::atomic<std::size_t> members_{0};
+    std::atomic<std::uint64_t> take_overs_{0};
+    std::atomic<std::uint64_t> hand_overs_{0};
+    std::atomic<std::uint64_t> leases_lost_{0};
+};
+
+// A replica name unique on the machine and across restarts: host name, pid, random suffix.
+std::string default_replica_name();
+
+}  // namespace tg::dxtrade
