@@ -7,7 +7,7 @@ TEST_PACKAGES := chromium redis-server redis-sentinel $(if $(shell command -v np
 
 SANITIZE_DIR ?= build-sanitize
 
-.PHONY: deps test-deps build run test test-sanitize check bench bench-scheduler clean
+.PHONY: deps test-deps build run run-ha test test-sanitize check bench bench-scheduler clean
 
 # Installs only the missing packages of $(1); idempotent.
 define install_missing
@@ -33,6 +33,10 @@ build: deps
 
 run: build
 	conf/run-sandbox.sh $(BUILD_DIR)
+
+run-ha: build
+	$(call install_missing,redis-server)
+	conf/run-sandbox.sh $(BUILD_DIR) ha
 
 test: test-deps build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j 2

@@ -251,25 +251,28 @@ sessions::SessionId ShardKeeper::new_session_id() {
 
 bool ShardKeeper::pings(sessions::SessionId id) const { return leases_.holds(shared_.shard_of(id), steady_ms()); }
 
-asio::awaitable<void> ShardKeeper::release_all() {
+asio::awaitable<bool> ShardKeeper::release_all() {
+    bool all_released = true;
     for (const auto shard : leases_.held()) {
         stop_pinging(shard);
         leases_.drop(shard);
-        co_await state_.remove_if(lease_key(shard), name());
+        const auto released = co_await state_.remove_if(lease_key(shard), name());
+        all_released = all_released && released.has_value();
         hand_overs_.fetch_add(1, std::memory_order_relaxed);
     }
-    co_await state_.remove_if(member_key(name()), name());
-    co_await state_.set_remove(members_key, name());
     shards_held_.store(0, std::memory_order_relaxed);
+    const auto left = co_await state_.remove_if(member_key(name()), name());
+    const auto unlisted = co_await state_.set_remove(members_key, name());
+    co_return all_released && left.has_value() && unlisted.has_value();
 }
 
 void ShardKeeper::hand_over() {
     auto released = asio::co_spawn(
         keepalive_.executor(),
-        [this]() -> asio::awaitable<void> {
+        [this]() -> asio::awaitable<bool> {
             stopping_ = true;
             timer_.cancel();
-            co_await release_all();
+            co_return co_await release_all();
         },
         asio::use_future);
     if (released.wait_for(std::chrono::seconds(3)) != std::future_status::ready) {
@@ -277,8 +280,12 @@ void ShardKeeper::hand_over() {
         return;
     }
     try {
-        released.get();
-        log::info(log_prefix, "replica ", name(), " handed its shards over");
+        if (released.get()) {
+            log::info(log_prefix, "replica ", name(), " handed its shards over");
+        } else {
+            log::warn(log_prefix, "replica ", name(), " stopped pinging; the shared state did not take the "
+                      "hand-over, so the other replicas take its shards when the leases run out");
+        }
     } catch (const std::exception& e) {
         log::warn(log_prefix, "the hand-over failed (", e.what(), "); the leases run out instead");
     }

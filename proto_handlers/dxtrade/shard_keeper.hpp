@@ -62,7 +62,7 @@ private:
     asio::awaitable<std::vector<std::string>> live_members();
     asio::awaitable<void> take_over(unsigned shard);
     asio::awaitable<void> read_inbox(unsigned shard);
-    asio::awaitable<void> release_all();
+    asio::awaitable<bool> release_all();  // false when the store did not take it all
     void stop_pinging(unsigned shard);
     void drop_expired();
     std::chrono::milliseconds takeover_spread() const;
