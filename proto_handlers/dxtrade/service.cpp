@@ -291,7 +291,11 @@ asio::awaitable<LaunchOutcome> DxtradeService::open_on_keepalive_thread(partner_
         outcome.kind = LaunchOutcome::Kind::signed_out;
         co_return outcome;
     }
-    enforce_session_cap(record.login, record.domain, request_id);
+    if (keeper_) {
+        co_await enforce_shared_session_cap(record.id, record.login, record.domain, request_id);
+    } else {
+        enforce_session_cap(record.login, record.domain, request_id);
+    }
     // With several replicas, the shard's owner starts the pings (it reads its inbox).
     if (!keeper_ || keeper_->pings(record.id)) keepalive_->add(info_of(record), false);
     log::info("request ", request_id, ": ", log_prefix, "session ", record.id, " opened");
@@ -317,6 +321,44 @@ void DxtradeService::enforce_session_cap(const std::string& login, const std::st
     });
     asio::co_spawn(keepalive_->executor(), logouts_->log_out(std::move(oldest), std::string(request_id)),
                    asio::detached);
+}
+
+asio::awaitable<void> DxtradeService::enforce_shared_session_cap(sessions::SessionId opened, std::string login,
+                                                                 std::string domain, std::string request_id) {
+    // Every replica's sessions of the user count, as the user index in the store has them;
+    // the records are read only when the index says the cap may be passed.
+    std::vector<sessions::SessionRecord> records;
+    const auto cap = settings_->launch.max_sessions_per_user;
+    auto find = [login, domain, cap, shared = shared_store_](sessions::SessionStore& store) {
+        if (shared->count_of(login, domain) <= cap) return std::vector<sessions::SessionRecord>();
+        return store.find_by_login(login, domain);
+    };
+    try {
+        records = co_await store_->call(std::move(find));
+    } catch (const std::exception& e) {
+        log::warn("request ", request_id, ": ", log_prefix, "cannot count the user's sessions (", e.what(),
+                  "); the cap is not applied to this launch");
+        co_return;
+    }
+    const auto now = unix_millis_now();
+    std::erase_if(records, [&](const auto& r) { return r.id == opened || !r.live_at(now); });
+    if (records.size() < cap) co_return;
+    std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
+        return a.created_ms != b.created_ms ? a.created_ms < b.created_ms : a.id < b.id;
+    });
+    records.resize(records.size() + 1 - cap);  // the oldest, so that the new one makes cap
+    log::info("request ", request_id, ": ", log_prefix, "the user has ", records.size() + cap - 1,
+              " other sessions (cap ", cap, "): logging out the ", records.size(), " oldest");
+    const auto ids = stop_pinging(records);
+    auto queue = [ids, now](sessions::SessionStore& store) {
+        for (const auto id : ids) store.mark_logout_pending(id, now);
+    };
+    try {
+        co_await store_->call(std::move(queue));
+    } catch (const std::exception& e) {
+        log::error("request ", request_id, ": ", log_prefix, "cannot queue the logout in the store (", e.what(), ")");
+    }
+    asio::co_spawn(keepalive_->executor(), logouts_->log_out(std::move(records), std::move(request_id)), asio::detached);
 }
 
 std::vector<const SessionInfo*> DxtradeService::pinged_sessions_of(const std::string& login,

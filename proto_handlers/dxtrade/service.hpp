@@ -86,6 +86,9 @@ private:
     // Keepalive thread: logs out the user's oldest sessions beyond launch.max_sessions_per_user
     // (the new one not yet counted).
     void enforce_session_cap(const std::string& login, const std::string& domain, std::string_view request_id);
+    // The same with kind "shared": over every replica's sessions of the user.
+    asio::awaitable<void> enforce_shared_session_cap(sessions::SessionId opened, std::string login, std::string domain,
+                                                     std::string request_id);
     // Keepalive thread: the logouts since `since` (a launch in flight checks it), kept for minutes.
     void note_logout(const std::string& login, const std::string& domain);
     bool logged_out_since(std::uint64_t since, const std::string& login, const std::string& domain) const;

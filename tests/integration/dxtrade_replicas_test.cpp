@@ -40,8 +40,13 @@ struct Replica {
     std::optional<ChildProcess> process;
 };
 
+struct Options {
+    std::vector<std::string> redis_flags;
+    int max_sessions_per_user = 1000;
+};
+
 struct Stack {
-    explicit Stack(int replicas) {
+    explicit Stack(int replicas, Options options = {}) : options(std::move(options)) {
         dir.write("dxweb-password", dxweb_password + "\n");
         dir.write("store-key", store_key + "\n");
         BOOST_REQUIRE(wait_for_port(portal_port));
@@ -65,7 +70,7 @@ struct Stack {
             "upstream": "dxweb",
             "auth": {"mode": "session", "username": "sso-service", "domain": "default", "password": "dx_password"},
             "terminal_login_url": "http://127.0.0.1:)" + port_text(sandbox.terminal_port) + R"(/api/auth/login/form-with-token",
-            "launch": {"max_sessions_per_user": 1000},
+            "launch": {"max_sessions_per_user": )" + std::to_string(options.max_sessions_per_user) + R"(},
             "keepalive": {"interval_ms": )" + std::to_string(interval_ms) + R"(, "jitter": 0.1},
             "logout": {"by": "token", "wait_ms": 2000},
             "session_store": {"kind": "shared", "key": "store_key", "shards": )" + std::to_string(shards) + R"(,
@@ -119,6 +124,8 @@ struct Stack {
 
     std::string login(const std::string& user, std::uint16_t port) { return portal_login(port, user); }
 
+    static Response readyz(const Replica& replica) { return fetch(replica.admin_port, "/readyz"); }
+
     Response launch(std::uint16_t port, const std::string& cookie) {
         auto request = make_request(http::verb::get, "/trading/dxtrade/launch");
         request.set(http::field::cookie, cookie);
@@ -155,8 +162,9 @@ struct Stack {
         return text;
     }
 
+    Options options;
     TempDir dir;
-    RedisServer redis;
+    RedisServer redis{options.redis_flags};
     std::uint16_t portal_port = unused_port();
     DxtradeSandbox sandbox{dxweb_password,
                            {"--portal", "127.0.0.1:" + port_text(portal_port), "--dxtrade-inactivity-ms", "60000"}};
@@ -286,3 +294,47 @@ BOOST_AUTO_TEST_CASE(a_replica_that_joins_takes_a_share_and_no_session_is_pinged
                           stack.logs());
     check_pinged_once_each(stack, sessions);
 }
+
+BOOST_AUTO_TEST_CASE(a_redis_restart_gives_bounded_errors_and_loses_no_session) {
+    // Redis with its append-only file synced on every write, as production runs it.
+    Stack stack(2, Options{.redis_flags = {"--appendonly", "yes", "--appendfsync", "always"}});
+    BOOST_REQUIRE_MESSAGE(eventually([&] { return stack.settled(); }, 10s), stack.logs());
+    constexpr int sessions = 100;
+    launch_many(stack, sessions);
+    const auto alice = stack.login("alice", stack.replicas[0].port);
+
+    stack.redis.kill();
+    for (const auto& replica : stack.replicas) {
+        BOOST_TEST(eventually([&] { return Stack::readyz(replica).result_int() == 503u; }, 3s));
+        BOOST_TEST(Stack::readyz(replica).body().find("redis") != std::string::npos);
+    }
+    const auto started = std::chrono::steady_clock::now();
+    const auto refused = stack.launch(stack.replicas[1].port, alice);
+    BOOST_TEST(refused.result_int() == 503u);
+    BOOST_TEST((std::chrono::steady_clock::now() - started < 3s));
+    std::this_thread::sleep_for(1s);
+
+    stack.redis.start();
+    for (const auto& replica : stack.replicas) {
+        BOOST_TEST(eventually([&] { return Stack::readyz(replica).result_int() == 200u; }, 10s));
+    }
+    // Every session comes back: pinged again within a take-over's bound once Redis answers.
+    stack.reset_pings();
+    BOOST_TEST(eventually([&] { return stack.pings().at("sessionsPinged").to_number<int>() == sessions; },
+                          std::chrono::milliseconds(lease_ttl_ms + interval_ms + 1000)),
+               stack.pings());
+    BOOST_TEST(stack.live("alice") + stack.live("bob") == sessions);
+    check_pinged_once_each(stack, sessions);
+}
+
+BOOST_AUTO_TEST_CASE(the_per_user_cap_counts_the_sessions_of_every_replica) {
+    Stack stack(2, Options{.redis_flags = {}, .max_sessions_per_user = 2});
+    BOOST_REQUIRE_MESSAGE(eventually([&] { return stack.settled(); }, 10s), stack.logs());
+    const auto alice = stack.login("alice", stack.replicas[0].port);
+    for (const auto port : {stack.replicas[0].port, stack.replicas[1].port, stack.replicas[0].port}) {
+        BOOST_REQUIRE(stack.launch(port, alice).result_int() == 200u);
+    }
+    BOOST_TEST(eventually([&] { return stack.live("alice") == 2; }, 5s));
+    BOOST_TEST(stack.dxweb_calls("logoutByToken") == 1u);
+}
+

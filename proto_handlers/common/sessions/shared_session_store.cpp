@@ -132,6 +132,10 @@ bool SharedSessionStore::remove(SessionId id) {
     return removed;
 }
 
+std::size_t SharedSessionStore::count_of(std::string_view login, std::string_view domain) {
+    return wait("counting a user's sessions", state_.set_size(user_key(login, domain)));
+}
+
 std::optional<SessionRecord> SharedSessionStore::find(SessionId id) {
     const auto value = wait("reading a session", state_.get(record_key(id)));
     if (!value) return std::nullopt;

@@ -54,6 +54,9 @@ public:
 
     // Every record of one shard, live or queued for logout (a new owner's load).
     LoadResult load_shard(unsigned shard);
+    // How many sessions the user index lists for login@domain (an upper bound: entries
+    // whose record expired are dropped only when read).
+    std::size_t count_of(std::string_view login, std::string_view domain);
     // The record, if it is still there.
     std::optional<SessionRecord> find(SessionId id);
     // The ids put in the shard's inbox since the last call; each is taken once.
