@@ -7,7 +7,7 @@ TEST_PACKAGES := chromium redis-server redis-sentinel $(if $(shell command -v np
 
 SANITIZE_DIR ?= build-sanitize
 
-.PHONY: deps test-deps build run run-ha test test-sanitize check bench bench-scheduler clean
+.PHONY: deps test-deps build run run-ha test test-sanitize check bench bench-scheduler bench-ha clean
 
 # Installs only the missing packages of $(1); idempotent.
 define install_missing
@@ -59,6 +59,11 @@ bench: build
 # The DXtrade ping scheduler with 100,000 and 1,000,000 sessions; writes bench/results/scheduler.md.
 bench-scheduler: build
 	bench/scheduler.sh $(BUILD_DIR)
+
+bench-ha: build
+	$(call install_missing,redis-server curl)
+	cmake --build $(BUILD_DIR) --target ha-bench
+	bench/ha.sh $(BUILD_DIR)
 
 check: build
 	SIXMM_API_SECRET=$${SIXMM_API_SECRET:-set-by-make-run} DXWEB_PASSWORD=$${DXWEB_PASSWORD:-set-by-make-run} \

@@ -66,17 +66,19 @@ public:
     // replica's confirmed logout removed it).
     LogoutClaim claim_logout(SessionId id, const std::string& owner, std::chrono::milliseconds hold);
 
-private:
-    template <class T>
-    T wait(const char* what, boost::asio::awaitable<state::Result<T>> call);
-    void wait_done(const char* what, boost::asio::awaitable<state::Result<void>> call);
-
+    // The layout above, for tools that write it in bulk (bench/ha seeds Redis with it).
     std::string record_key(SessionId id) const;
     std::string shard_key(unsigned shard) const;
     std::string user_key(std::string_view login, std::string_view domain) const;
     std::string inbox_key(unsigned shard) const;
     std::string encode(const SessionRecord& record) const;
     std::optional<SessionRecord> decode(SessionId id, const std::string& value) const;
+    std::chrono::milliseconds record_ttl() const { return record_ttl_; }
+
+private:
+    template <class T>
+    T wait(const char* what, boost::asio::awaitable<state::Result<T>> call);
+    void wait_done(const char* what, boost::asio::awaitable<state::Result<void>> call);
     void write(const SessionRecord& record);
     // The records of these ids; ids without one are dropped from `index_key`.
     std::vector<SessionRecord> read_all(const std::vector<std::string>& ids, const std::string& index_key);
