@@ -6,8 +6,12 @@ DEB_PACKAGES := g++ cmake ninja-build make pkg-config libboost1.81-dev libboost-
 TEST_PACKAGES := chromium redis-server redis-sentinel $(if $(shell command -v npm 2>/dev/null),,nodejs npm)
 
 SANITIZE_DIR ?= build-sanitize
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := request_head chunked_body upstream_response config shared_session_record dxweb_answer \
+  sixmm_requests webhook launch_page router
 
-.PHONY: deps test-deps build run run-ha test test-sanitize check bench bench-scheduler bench-ha clean
+.PHONY: deps test-deps build run run-ha test fuzz test-sanitize check bench bench-scheduler bench-ha clean
 
 # Installs only the missing packages of $(1); idempotent.
 define install_missing
@@ -53,6 +57,23 @@ test-sanitize: deps test-deps
 	  ctest --output-on-failure --timeout 900 -j 2 -E '^(browser\..*|integration\.workers)$$'
 
 # Gateway vs nginx vs HAProxy on the same upstream; writes bench/results/proxy.md.
+# libFuzzer over each target in tests/fuzz for FUZZ_SECONDS (tests/fuzz/README.md): clang
+# with ASan and UBSan in $(FUZZ_DIR). New findings are written to $(FUZZ_DIR)/findings;
+# the corpora grow in $(FUZZ_DIR)/corpus, seeded from tests/fuzz/corpus.
+fuzz: deps
+	$(call install_missing,clang-14 libclang-rt-14-dev)
+	cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DTG_FUZZ=ON
+	cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	@mkdir -p $(FUZZ_DIR)/findings; status=0; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$t && cp -n tests/fuzz/corpus/$$t/* $(FUZZ_DIR)/corpus/$$t/ 2>/dev/null; \
+	  echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_DIR)/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -artifact_prefix=$(FUZZ_DIR)/findings/$$t- -print_final_stats=1 $(FUZZ_DIR)/corpus/$$t \
+	    > $(FUZZ_DIR)/fuzz_$$t.log 2>&1 || { status=1; echo "fuzz_$$t FOUND A FAILURE: $(FUZZ_DIR)/fuzz_$$t.log"; }; \
+	  grep -E '^stat::number_of_executed_runs|^stat::peak_rss_mb' $(FUZZ_DIR)/fuzz_$$t.log | tr '\n' ' '; echo; \
+	done; exit $$status
+
 bench: build
 	bench/proxy.sh $(BUILD_DIR)
 

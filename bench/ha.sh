@@ -7,6 +7,8 @@
 # Redis memory per session, gateway memory per session, ping lag p50/p99, CPU per ping
 # (gateway and Redis) and the failover: from `kill -9` of one replica until another has
 # pinged every session it held. Writes bench/results/ha.md. See bench/README.md, "HA bench".
+# About 13 minutes with the defaults: an interval until every session was pinged once,
+# then up to lease_ttl + interval for the failover.
 #
 # Environment (defaults in brackets):
 #   BENCH_HA_SESSIONS [1000000]   BENCH_HA_USERS [100000]   BENCH_HA_DURATION [60] s measured
@@ -158,6 +160,15 @@ GW_BYTES_PER_SESSION=$((RSS_KIB * 1024 / SESSIONS))
 log "steady: $LAG pings/s, lag p50 <= $P50 ms, p99 <= $P99 ms, CPU/ping gateway $GW_US us, Redis $REDIS_US us"
 
 # --- failover -------------------------------------------------------------------------------
+# Every session pinged once first: the sink then knows which replica pings each one, so
+# the failover watches all of replica-0's sessions, not only those it had reached.
+log "waiting until every session has been pinged once (about one interval)"
+while :; do
+  seen=$(curl -s "http://127.0.0.1:${SINK_PORTS[0]}/__report" | sed 's/.*"sessions":\([0-9]*\).*/\1/')
+  ((seen >= SESSIONS)) && break
+  (($(date +%s) - LOAD_START < LOAD_LIMIT + INTERVAL_MS / 1000 + 60)) || die "only $seen sessions pinged after one interval"
+  sleep 2
+done
 curl -s -X POST "http://127.0.0.1:${SINK_PORTS[0]}/__mark?replica=0" >/dev/null
 kill -9 "${GATEWAY_PIDS[0]}"; ALIVE[0]=""
 KILLED_AT=$(date +%s)

@@ -86,6 +86,16 @@ asio::awaitable<Result<std::optional<std::string>>> BlockingSharedState::get(std
     co_return co_await run("get", [&key](BlockingStore& store, std::int64_t now) { return store.get(key, now); });
 }
 
+asio::awaitable<Result<std::vector<std::optional<std::string>>>> BlockingSharedState::get_many(
+    std::vector<std::string> keys) {
+    co_return co_await run("get_many", [&keys](BlockingStore& store, std::int64_t now) {
+        std::vector<std::optional<std::string>> values;
+        values.reserve(keys.size());
+        for (const auto& key : keys) values.push_back(store.get(key, now));
+        return values;
+    });
+}
+
 asio::awaitable<Result<void>> BlockingSharedState::put(std::string key, std::string value, millis ttl) {
     const auto done = co_await run("put", [&](BlockingStore& store, std::int64_t now) {
         store.put(key, value, now + ttl.count());

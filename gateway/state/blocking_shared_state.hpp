@@ -19,6 +19,7 @@ public:
     static std::unique_ptr<SharedState> sqlite(std::string path);
 
     asio::awaitable<Result<std::optional<std::string>>> get(std::string key) override;
+    asio::awaitable<Result<std::vector<std::optional<std::string>>>> get_many(std::vector<std::string> keys) override;
     asio::awaitable<Result<void>> put(std::string key, std::string value, millis ttl) override;
     asio::awaitable<Result<bool>> put_if_absent(std::string key, std::string value, millis ttl) override;
     asio::awaitable<Result<bool>> claim(std::string key, std::string owner, millis ttl) override;

@@ -82,6 +82,31 @@ asio::awaitable<Result<std::optional<std::string>>> RedisSharedState::get(std::s
     co_return std::optional<std::string>(std::string((*reply)->str, (*reply)->len));
 }
 
+asio::awaitable<Result<std::vector<std::optional<std::string>>>> RedisSharedState::get_many(
+    std::vector<std::string> keys) {
+    using Values = std::vector<std::optional<std::string>>;
+    if (keys.empty()) co_return Values();
+    std::vector<std::string> arguments{"MGET"};
+    arguments.reserve(keys.size() + 1);
+    for (auto& key : keys) arguments.push_back(prefix_ + key);
+    auto reply = co_await call("MGET", std::move(arguments));
+    if (!reply) co_return failed<Values>(reply.error());
+    if ((*reply)->type != REDIS_REPLY_ARRAY || (*reply)->elements != keys.size()) {
+        co_return failed<Values>(make_error_code(Errc::unavailable));
+    }
+    Values values;
+    values.reserve(keys.size());
+    for (std::size_t i = 0; i < (*reply)->elements; ++i) {
+        const auto* element = (*reply)->element[i];
+        if (element->type == REDIS_REPLY_STRING) {
+            values.emplace_back(std::string(element->str, element->len));
+        } else {
+            values.emplace_back();
+        }
+    }
+    co_return values;
+}
+
 asio::awaitable<Result<void>> RedisSharedState::put(std::string key, std::string value, millis ttl) {
     std::vector<std::string> arguments{"SET", prefix_ + key, std::move(value), "PX", ttl_text(ttl)};
     auto reply = co_await call("SET", std::move(arguments));

@@ -47,6 +47,8 @@ class SharedState : public handlers::Service {
 public:
     // The value of `key`, or none when absent or expired.
     virtual asio::awaitable<Result<std::optional<std::string>>> get(std::string key) = 0;
+    // The values of `keys`, in order (none for an absent one): one round trip with Redis.
+    virtual asio::awaitable<Result<std::vector<std::optional<std::string>>>> get_many(std::vector<std::string> keys) = 0;
     // Sets `key` to `value` for `ttl`.
     virtual asio::awaitable<Result<void>> put(std::string key, std::string value, millis ttl) = 0;
     // Sets `key` only if it is absent: true when it was set.

@@ -58,19 +58,25 @@ ShardKeeper::ShardKeeper(Keepalive& keepalive, LogoutQueue& logouts, sessions::S
       state_(state),
       settings_(settings),
       leases_(std::move(replica_name), shared.shards(), settings.session_store.lease_ttl.count()),
-      timer_(keepalive.executor()) {}
+      timer_(keepalive.executor()),
+      guard_timer_(keepalive.executor()),
+      loader_timer_(keepalive.executor()) {}
 
 void ShardKeeper::start() {
     log::info(log_prefix, "replica ", name(), " shares ", shared_.shards(), " shards, leases of ", leases_.ttl(),
               " ms renewed every ", leases_.renew_every(), " ms");
     spawn_logged(keepalive_.executor(), run(), &failed_);
+    spawn_logged(keepalive_.executor(), guard(), &failed_);
+    spawn_logged(keepalive_.executor(), loader(), &failed_);
 }
 
-std::chrono::milliseconds ShardKeeper::takeover_spread() const {
-    // A shard is taken over at most lease_ttl + one round after its owner's last renewal:
-    // what is left of one interval after that (never less than a quarter of it).
+std::chrono::milliseconds ShardKeeper::takeover_spread(sessions::Millis acquired) const {
+    // A shard is claimed at most lease_ttl + one round after its owner's last renewal:
+    // the first pings go within what is left of one interval after that, less the time
+    // the load took (never less than a tenth of the interval).
     const auto interval = settings_.keepalive.interval.count();
-    return std::chrono::milliseconds(std::max(interval - leases_.renew_every() - interval / 10, interval / 4));
+    const auto window = interval - leases_.renew_every() - interval / 10 - (steady_ms() - acquired);
+    return std::chrono::milliseconds(std::max(window, interval / 10));
 }
 
 asio::awaitable<void> ShardKeeper::run() {
@@ -80,16 +86,44 @@ asio::awaitable<void> ShardKeeper::run() {
         } catch (const std::exception& e) {
             log::error(log_prefix, "a round failed: ", e.what());
         }
-        // Between rounds, and while one waits on the store, leases that ran out are dropped.
-        const auto next_round = std::chrono::steady_clock::now() + std::chrono::milliseconds(leases_.renew_every());
-        while (!stopping_ && std::chrono::steady_clock::now() < next_round) {
-            drop_expired();
-            timer_.expires_at(std::min(next_round, std::chrono::steady_clock::now() +
-                                                       std::chrono::milliseconds(leases_.ttl() / 10 + 1)));
-            auto [ignored] = co_await timer_.async_wait(use_tuple);
+        if (stopping_) break;
+        timer_.expires_after(std::chrono::milliseconds(leases_.renew_every()));
+        auto [ignored] = co_await timer_.async_wait(use_tuple);
+        (void)ignored;
+    }
+}
+
+asio::awaitable<void> ShardKeeper::guard() {
+    while (!stopping_) {
+        drop_expired();
+        guard_timer_.expires_after(std::chrono::milliseconds(leases_.ttl() / 10 + 1));
+        auto [ignored] = co_await guard_timer_.async_wait(use_tuple);
+        (void)ignored;
+    }
+}
+
+asio::awaitable<void> ShardKeeper::loader() {
+    while (!stopping_) {
+        if (to_load_.empty()) {
+            loader_timer_.expires_at(std::chrono::steady_clock::time_point::max());
+            auto [ignored] = co_await loader_timer_.async_wait(use_tuple);  // cancelled: work, or stop
             (void)ignored;
+            continue;
+        }
+        const auto shard = to_load_.front();
+        to_load_.pop_front();
+        if (!leases_.holds(shard, steady_ms()) || loaded_.contains(shard)) continue;
+        try {
+            co_await take_over(shard);
+        } catch (const std::exception& e) {
+            log::error(log_prefix, "taking shard ", shard, " over failed: ", e.what());
         }
     }
+}
+
+void ShardKeeper::drop(unsigned shard) {
+    leases_.drop(shard);
+    stop_pinging(shard);
 }
 
 void ShardKeeper::drop_expired() {
@@ -138,7 +172,11 @@ asio::awaitable<void> ShardKeeper::round() {
         if (stopping_) co_return;
         if (!claimed) continue;  // the store failed: the lease runs out unless a later try works
         if (*claimed) {
-            if (leases_.renewed(shard, sent)) co_await take_over(shard);
+            if (leases_.renewed(shard, sent)) {
+                acquired_at_[shard] = sent;
+                to_load_.push_back(shard);
+                loader_timer_.cancel();
+            }
         } else if (leases_.drop(shard)) {
             stop_pinging(shard);
             leases_lost_.fetch_add(1, std::memory_order_relaxed);
@@ -146,15 +184,15 @@ asio::awaitable<void> ShardKeeper::round() {
         }
     }
     for (const auto shard : plan.release) {
-        stop_pinging(shard);
-        leases_.drop(shard);
+        drop(shard);
         co_await state_.remove_if(lease_key(shard), name());
         hand_overs_.fetch_add(1, std::memory_order_relaxed);
         log::info(log_prefix, "handed shard ", shard, " over to its favourite replica");
     }
+    // A shard's inbox is read once it is loaded: what changed during the load comes after it.
     for (const auto shard : leases_.held()) {
         if (stopping_) co_return;
-        co_await read_inbox(shard);
+        if (loaded_.contains(shard)) co_await read_inbox(shard);
     }
     shards_held_.store(leases_.held().size(), std::memory_order_relaxed);
 }
@@ -172,10 +210,12 @@ asio::awaitable<void> ShardKeeper::take_over(unsigned shard) {
     }
     if (load_failed) {
         // Not loaded, not held: the lease goes back and the next round tries again.
-        leases_.drop(shard);
+        drop(shard);
         co_await state_.remove_if(lease_key(shard), name());
         co_return;
     }
+    if (!leases_.holds(shard, steady_ms())) co_return;  // lost while loading: another replica has it
+    loaded_.insert(shard);
     const auto now = unix_millis_now();
     std::vector<SessionInfo> live;
     std::vector<sessions::SessionRecord> pending;
@@ -190,7 +230,8 @@ asio::awaitable<void> ShardKeeper::take_over(unsigned shard) {
         }
     }
     const auto resumed = live.size();
-    keepalive_.add_all(std::move(live), true, takeover_spread());
+    const auto spread = takeover_spread(acquired_at_[shard]);
+    keepalive_.add_all(std::move(live), true, spread);
     const auto queued = pending.size();
     if (!pending.empty()) logouts_.resume(std::move(pending));
     if (!over.empty()) {
@@ -200,7 +241,7 @@ asio::awaitable<void> ShardKeeper::take_over(unsigned shard) {
     }
     take_overs_.fetch_add(1, std::memory_order_relaxed);
     log::info(log_prefix, "took shard ", shard, " over: ", resumed, " sessions (first pings within ",
-              takeover_spread().count(), " ms), ", queued, " queued logouts");
+              spread.count(), " ms), ", queued, " queued logouts");
 }
 
 asio::awaitable<void> ShardKeeper::read_inbox(unsigned shard) {
@@ -236,6 +277,7 @@ asio::awaitable<void> ShardKeeper::read_inbox(unsigned shard) {
 }
 
 void ShardKeeper::stop_pinging(unsigned shard) {
+    loaded_.erase(shard);
     for (const auto& [id, session] : keepalive_.sessions()) {
         if (shared_.shard_of(id) == shard) keepalive_.remove(id);
     }
@@ -254,8 +296,7 @@ bool ShardKeeper::pings(sessions::SessionId id) const { return leases_.holds(sha
 asio::awaitable<bool> ShardKeeper::release_all() {
     bool all_released = true;
     for (const auto shard : leases_.held()) {
-        stop_pinging(shard);
-        leases_.drop(shard);
+        drop(shard);
         const auto released = co_await state_.remove_if(lease_key(shard), name());
         all_released = all_released && released.has_value();
         hand_overs_.fetch_add(1, std::memory_order_relaxed);
@@ -272,6 +313,8 @@ void ShardKeeper::hand_over() {
         [this]() -> asio::awaitable<bool> {
             stopping_ = true;
             timer_.cancel();
+            guard_timer_.cancel();
+            loader_timer_.cancel();
             co_return co_await release_all();
         },
         asio::use_future);

@@ -21,6 +21,9 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
+#include <deque>
+#include <map>
+#include <set>
 #include <optional>
 #include <random>
 #include <string>
@@ -58,14 +61,20 @@ public:
 
 private:
     asio::awaitable<void> run();
+    // Drops the leases that ran out, however long a round or a load takes.
+    asio::awaitable<void> guard();
+    // Loads the shards newly held, one at a time, while the rounds go on renewing.
+    asio::awaitable<void> loader();
     asio::awaitable<void> round();
     asio::awaitable<std::vector<std::string>> live_members();
     asio::awaitable<void> take_over(unsigned shard);
     asio::awaitable<void> read_inbox(unsigned shard);
     asio::awaitable<bool> release_all();  // false when the store did not take it all
-    void stop_pinging(unsigned shard);
+    void stop_pinging(unsigned shard);  // and forgets that it was loaded
+    void drop(unsigned shard);          // no longer held: its pings stop
     void drop_expired();
-    std::chrono::milliseconds takeover_spread() const;
+    // What is left of the spreading window for a shard claimed at `acquired` (steady ms).
+    std::chrono::milliseconds takeover_spread(sessions::Millis acquired) const;
 
     std::string lease_key(unsigned shard) const { return "dxtrade:lease:" + std::to_string(shard); }
     std::string member_key(const std::string& member) const { return "dxtrade:member:" + member; }
@@ -78,6 +87,11 @@ private:
     const Settings& settings_;
     sessions::ShardLeases leases_;  // keepalive thread only
     asio::steady_timer timer_;
+    asio::steady_timer guard_timer_;
+    asio::steady_timer loader_timer_;
+    std::deque<unsigned> to_load_;  // keepalive thread only: held, not loaded yet
+    std::map<unsigned, sessions::Millis> acquired_at_;  // keepalive thread only: when each was claimed
+    std::set<unsigned> loaded_;     // keepalive thread only: held and loaded
     std::mt19937_64 random_{std::random_device{}()};
     bool stopping_ = false;  // keepalive thread only
 

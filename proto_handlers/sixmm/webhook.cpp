@@ -8,6 +8,7 @@
 #include "proto_handlers/sixmm/errors.hpp"
 #include "proto_handlers/sixmm/settings.hpp"
 #include "proto_handlers/sixmm/signing.hpp"
+#include "proto_handlers/sixmm/webhook_verify.hpp"
 
 #include <charconv>
 #include <stdexcept>
@@ -15,18 +16,8 @@
 namespace tg::sixmm {
 namespace {
 
-constexpr std::chrono::seconds acceptance_window{300};  // the SDK README's 5 minutes
-
 constexpr ErrorInfo bad_signature{http::status::unauthorized, "invalid_webhook",
                                   "the webhook's signature, timestamp or nonce was not accepted"};
-
-std::optional<std::int64_t> parse_seconds(std::string_view text) {
-    if (text.empty() || text.size() > 12) return std::nullopt;  // Unix seconds for the next 30,000 years
-    std::int64_t value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-    return value;
-}
 
 // The shared state's key for a nonce: a hash, so a store dump shows no nonce.
 std::string nonce_key(std::string_view nonce) { return "sixmm:webhook-nonce:" + sha256_hex(nonce); }
@@ -55,7 +46,7 @@ public:
         }
         // Signed and in time: its nonce may be used once, on any replica.
         const auto key = nonce_key(message["X-Agent-Nonce"]);
-        const auto first_use = co_await state_.put_if_absent(key, "1", 2 * acceptance_window);
+        const auto first_use = co_await state_.put_if_absent(key, "1", 2 * webhook_acceptance_window);
         if (!first_use) co_return make_state_unavailable(request.request_id);
         if (!*first_use) {
             log::warn("request ", request.request_id, ": 6MM webhook refused: nonce seen before");
@@ -87,23 +78,8 @@ public:
     }
 
 private:
-    // Why the webhook is refused, or nullptr. Verified before the body is parsed.
-    const char* verify(const http::request<http::string_body>& message) {
-        // One of each: with two, the gateway and the portal could read different ones.
-        for (const auto* name : {"X-Agent-Timestamp", "X-Agent-Nonce", "X-Agent-Signature"}) {
-            if (message.count(name) > 1) return "repeated X-Agent-* headers";
-        }
-        const std::string_view timestamp = message["X-Agent-Timestamp"];
-        const std::string_view nonce = message["X-Agent-Nonce"];
-        const std::string_view signature = message["X-Agent-Signature"];
-        if (timestamp.empty() || nonce.empty() || signature.empty()) return "missing X-Agent-* headers";
-        const auto sent_at = parse_seconds(timestamp);
-        if (!sent_at) return "timestamp is not Unix seconds";
-        const auto now = unix_seconds_now();
-        if (std::abs(now - *sent_at) > acceptance_window.count()) return "timestamp outside the 5-minute window";
-        const auto expected = webhook_signature(secret_, timestamp, nonce, message.body());
-        if (!constant_time_equal(signature, expected)) return "signature mismatch";
-        return nullptr;
+    const char* verify(const http::request<http::string_body>& message) const {
+        return verify_webhook(message.base(), message.body(), secret_, unix_seconds_now());
     }
 
     std::string secret_;

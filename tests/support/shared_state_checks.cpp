@@ -49,6 +49,16 @@ void check_shared_state_operations(state::SharedState& state, boost::asio::io_co
     BOOST_TEST(await_on(io, state.put(binary, binary, 10s)).has_value());
     BOOST_TEST(value_of(await_on(io, state.get(binary))).value_or("") == binary);
 
+    // Several values in one call, in order, absent ones included.
+    BOOST_TEST(await_on(io, state.put("m1", "one", 10s)).has_value());
+    BOOST_TEST(await_on(io, state.put("m3", "three", 10s)).has_value());
+    const auto many = value_of(await_on(io, state.get_many({"m1", "m2", "m3"})));
+    BOOST_REQUIRE(many.size() == 3u);
+    BOOST_TEST(many[0].value_or("") == "one");
+    BOOST_TEST(!many[1].has_value());
+    BOOST_TEST(many[2].value_or("") == "three");
+    BOOST_TEST(value_of(await_on(io, state.get_many({}))).empty());
+
     // Sets: members added once, removed, counted; an emptied set is absent.
     BOOST_TEST(value_of(await_on(io, state.set_members("set"))).empty());
     BOOST_TEST(value_of(await_on(io, state.set_size("set"))) == 0u);

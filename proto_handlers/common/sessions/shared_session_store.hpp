@@ -80,8 +80,8 @@ private:
     T wait(const char* what, boost::asio::awaitable<state::Result<T>> call);
     void wait_done(const char* what, boost::asio::awaitable<state::Result<void>> call);
     void write(const SessionRecord& record);
-    // The records of these ids; ids without one are dropped from `index_key`.
-    std::vector<SessionRecord> read_all(const std::vector<std::string>& ids, const std::string& index_key);
+    // The records of the ids listed in `index_key`; ids without a record are dropped from it.
+    LoadResult read_indexed(const std::vector<std::string>& members, const std::string& index_key);
 
     state::SharedState& state_;
     std::string ns_;
