@@ -92,7 +92,12 @@ Resolver Resolver::for_route(const handlers::HandlerSetup& setup, SessionDirecto
 asio::awaitable<bool> Resolver::sign_out(const http::fields& request) {
     const auto cookies = session_cookies(request, settings_.cookies);
     if (cookies.empty()) co_return true;
-    const auto hold = std::max<std::chrono::milliseconds>(settings_.cache_ttl, std::chrono::seconds(10));
+    // Long enough to outlive every answer that may be cached elsewhere: one looked up just
+    // before the sign-out may arrive a connect and a response timeout later, then be kept
+    // for cache_ttl.
+    const auto& portal = portal_.upstream();
+    const auto hold = std::max<std::chrono::milliseconds>(
+        settings_.cache_ttl + portal.connect_timeout + portal.response_timeout, std::chrono::seconds(10));
     const auto key = sha256_hex(cookies);
     directory_.mark_signed_out(key, std::chrono::steady_clock::now() + hold);
     const auto recorded = co_await state_.put(signed_out_key(key), "1", hold);

@@ -19,6 +19,8 @@ inline constexpr ErrorInfo method_not_allowed{http::status::method_not_allowed, 
 using tg::errors::unsupported_media_type;
 inline constexpr ErrorInfo channel_mismatch{http::status::conflict, "channel_mismatch",
                                             "channelId belongs to another user: create a new widget instance"};
+inline constexpr ErrorInfo delivery_in_progress{http::status::conflict, "webhook_in_progress",
+                                                "the same webhook is being delivered: deliver it again later"};
 inline constexpr ErrorInfo upstream_rejected{http::status::bad_gateway, "upstream_rejected",
                                              "the trading platform refused the request"};
 inline constexpr ErrorInfo upstream_unavailable{http::status::service_unavailable, "upstream_unavailable",

@@ -44,13 +44,27 @@ public:
             log::warn("request ", request.request_id, ": 6MM webhook refused: ", problem);
             co_return make_error_response(bad_signature, request.request_id);
         }
-        // Signed and in time: its nonce may be used once, on any replica.
+        // Signed and in time: its nonce may be delivered once, on any replica. While this
+        // delivery is under way the nonce holds "pending:<request id>" for a short while;
+        // once the portal took it, "delivered" for the rest of the acceptance window. A
+        // pending mark left by a delivery that failed half-way (the shared state timed out
+        // after it wrote the mark, say) runs out soon, so 6MM's next retry goes through.
         const auto key = nonce_key(message["X-Agent-Nonce"]);
-        const auto first_use = co_await state_.put_if_absent(key, "1", 2 * webhook_acceptance_window);
-        if (!first_use) co_return make_state_unavailable(request.request_id);
+        const auto attempt = "pending:" + std::string(request.request_id);
+        const auto first_use = co_await state_.put_if_absent(key, attempt, delivery_hold());
+        if (!first_use) {
+            co_await state_.remove_if(key, attempt);  // in case the write happened: best effort
+            co_return make_state_unavailable(request.request_id);
+        }
         if (!*first_use) {
-            log::warn("request ", request.request_id, ": 6MM webhook refused: nonce seen before");
-            co_return make_error_response(bad_signature, request.request_id);
+            const auto seen = co_await state_.get(key);
+            if (!seen) co_return make_state_unavailable(request.request_id);
+            if (seen->value_or("delivered") == "delivered") {
+                log::warn("request ", request.request_id, ": 6MM webhook refused: nonce seen before");
+                co_return make_error_response(bad_signature, request.request_id);
+            }
+            log::warn("request ", request.request_id, ": 6MM webhook: the same one is being delivered; retry later");
+            co_return make_error_response(errors::delivery_in_progress, request.request_id);
         }
         const std::string target = portal_path_.empty() ? std::string(message.target()) : portal_path_;
         http::request<http::string_body> forward{http::verb::post, target, 11};
@@ -63,8 +77,15 @@ public:
         forward.set("X-Request-Id", request.request_id);
         forward.body() = message.body();  // untouched
         auto answer = co_await client::call(*portal_, std::move(forward));
-        // Not taken by the portal: 6MM may deliver the same one again.
-        if (!answer.ok() || answer.response.result_int() / 100 != 2) co_await state_.remove(key);
+        if (answer.ok() && answer.response.result_int() / 100 == 2) {
+            const auto kept = co_await state_.put(key, "delivered", 2 * webhook_acceptance_window);
+            if (!kept) {
+                log::error("request ", request.request_id, ": 6MM webhook delivered, but its nonce could not be "
+                           "marked delivered; a replay is refused only while the pending mark lasts");
+            }
+        } else {
+            co_await state_.remove_if(key, attempt);  // not taken by the portal: 6MM may deliver it again
+        }
         if (!answer.ok()) {
             // Not 2xx, so 6MM delivers it again later.
             co_return make_error_response(answer.outcome == client::CallResult::Outcome::timeout ? errors::upstream_timeout
@@ -78,6 +99,12 @@ public:
     }
 
 private:
+    // How long a delivery under way holds its nonce: the portal call's own bound, and more.
+    std::chrono::milliseconds delivery_hold() const {
+        const auto& portal = portal_->upstream();
+        return portal.connect_timeout + portal.response_timeout + std::chrono::seconds(5);
+    }
+
     const char* verify(const http::request<http::string_body>& message) const {
         return verify_webhook(message.base(), message.body(), secret_, unix_seconds_now());
     }

@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE sixmm
 #include <boost/test/unit_test.hpp>
 
+#include "gateway/core/digest.hpp"
 #include "proto_handlers/sixmm/signing.hpp"
 #include "tests/support/client.hpp"
 #include "tests/support/portal.hpp"
@@ -480,6 +481,26 @@ BOOST_AUTO_TEST_CASE(with_sqlite_a_webhook_replayed_after_a_restart_is_refused) 
     stack.start_gateway();
     BOOST_TEST(deliver_webhook(stack.port, body, unix_now(), "nonce-s1", api_secret).result_int() == 401u);
     BOOST_TEST(read_file(stack.dir.path() / "state.db").find("nonce-s1") == std::string::npos);
+}
+
+// A delivery that failed half-way (the shared state timed out after it wrote the nonce's
+// pending mark) must not turn 6MM's retry into a refused replay: the mark runs out.
+BOOST_AUTO_TEST_CASE(a_webhook_whose_delivery_was_cut_short_is_taken_on_a_later_retry) {
+    RedisServer redis;
+    TestUpstream portal;
+    Stack stack(Options{.portal_url = portal.url(), .shared_state = redis_section(redis)});
+    const std::string body = R"({"orderType":"transfer","orderId":9,"targetStatus":"SUCCESS"})";
+    const auto key = "tg-test:sixmm:webhook-nonce:" + tg::sha256_hex("nonce-p1");
+    BOOST_REQUIRE(redis.cli("SET " + key + " pending:elsewhere PX 1500").find("OK") != std::string::npos);
+    const auto busy = deliver_webhook(stack.port, body, unix_now(), "nonce-p1", api_secret);
+    BOOST_TEST(busy.result_int() == 409u, busy.body());
+    BOOST_TEST(error_code_of(busy) == "webhook_in_progress");
+    BOOST_TEST(portal.requests_served() == 0);
+    std::this_thread::sleep_for(1600ms);
+    BOOST_TEST(deliver_webhook(stack.port, body, unix_now(), "nonce-p1", api_secret).result_int() == 200u);
+    BOOST_TEST(redis.cli("GET " + key) == "delivered\n");
+    BOOST_TEST(deliver_webhook(stack.port, body, unix_now(), "nonce-p1", api_secret).result_int() == 401u);
+    BOOST_TEST(portal.requests_served() == 1);
 }
 
 BOOST_AUTO_TEST_CASE(a_redis_that_is_down_gives_a_bounded_503_and_readyz_says_why) {
