@@ -74,11 +74,10 @@ Response fetch(std::uint16_t port, Request request) { return HttpClient(port).se
 
 Response fetch(std::uint16_t port, const std::string& target) { return HttpClient(port).get(target); }
 
-std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout) {
-    asio::io_context io;
-    beast::tcp_stream stream(io);
-    stream.expires_after(timeout);
-    stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+namespace {
+
+template <class Stream>
+std::string exchange_raw(asio::io_context& io, Stream& stream, const std::string& bytes) {
     std::string received;
     std::array<char, 4096> piece;
     std::function<void(beast::error_code, std::size_t)> on_read = [&](beast::error_code ec, std::size_t n) {
@@ -90,6 +89,21 @@ std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chro
     });
     io.run();
     return received;
+}
+
+}  // namespace
+
+std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout, bool tls) {
+    asio::io_context io;
+    beast::tcp_stream tcp_stream(io);
+    tcp_stream.expires_after(timeout);
+    tcp_stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    if (!tls) return exchange_raw(io, tcp_stream, bytes);
+    asio::ssl::context context(asio::ssl::context::tls_client);
+    context.set_verify_mode(asio::ssl::verify_none);
+    asio::ssl::stream<beast::tcp_stream> stream(std::move(tcp_stream), context);
+    stream.handshake(asio::ssl::stream_base::client);
+    return exchange_raw(io, stream, bytes);
 }
 
 namespace {

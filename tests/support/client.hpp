@@ -37,9 +37,10 @@ Response fetch(std::uint16_t port, Request request);
 Response fetch(std::uint16_t port, const std::string& target);
 
 // Writes raw bytes, then reads until the server closes the connection or `timeout`
-// passes; returns everything read. For malformed and pipelined requests.
+// passes; returns everything read. For malformed and pipelined requests. With `tls`,
+// over TLS without verifying the server.
 std::string raw_exchange(std::uint16_t port, const std::string& bytes,
-                         std::chrono::milliseconds timeout = std::chrono::seconds(5));
+                         std::chrono::milliseconds timeout = std::chrono::seconds(5), bool tls = false);
 
 // Writes raw bytes and reports how long it took until `needle` was received, or
 // nothing if it did not arrive within `timeout`.
