@@ -11,7 +11,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := request_head chunked_body upstream_response config shared_session_record dxweb_answer \
   sixmm_requests webhook launch_page router
 
-.PHONY: deps test-deps build run run-ha test fuzz test-sanitize check bench bench-scheduler bench-ha clean
+.PHONY: deps test-deps build run run-ha test fuzz test-tsan test-sanitize check bench bench-scheduler bench-ha clean
 
 # Installs only the missing packages of $(1); idempotent.
 define install_missing
@@ -57,6 +57,19 @@ test-sanitize: deps test-deps
 	  ctest --output-on-failure --timeout 900 -j 2 -E '^(browser\..*|integration\.workers)$$'
 
 # Gateway vs nginx vs HAProxy on the same upstream; writes bench/results/proxy.md.
+# ThreadSanitizer over the suites where threads meet (store threads, the Redis client,
+# the keepalive, the workers), by hand: not in CI (README §5.1 says what it found).
+TSAN_DIR ?= build-tsan
+TSAN_TESTS := unit_store_thread unit_shared_state integration_redis_state integration_dxtrade_keepalive \
+  integration_proxy integration_dxtrade_replicas
+TSAN_CTEST := ^(unit.store_thread|unit.shared_state|integration.redis_state|integration.dxtrade_keepalive|integration.proxy|integration.dxtrade_replicas)$$
+test-tsan: deps test-deps
+	cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+	  -DTG_TSAN=ON
+	cmake --build $(TSAN_DIR) -j $(JOBS) --target trading-gateway trading-sandbox $(TSAN_TESTS)
+	cd $(TSAN_DIR) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --output-on-failure --timeout 900 -R '$(TSAN_CTEST)'
+
 # libFuzzer over each target in tests/fuzz for FUZZ_SECONDS (tests/fuzz/README.md): clang
 # with ASan and UBSan in $(FUZZ_DIR). New findings are written to $(FUZZ_DIR)/findings;
 # the corpora grow in $(FUZZ_DIR)/corpus, seeded from tests/fuzz/corpus.

@@ -1,9 +1,9 @@
 #include "bench/ha/seed.hpp"
 
 #include "gateway/state/blocking_shared_state.hpp"
+#include "gateway/state/redis_client.hpp"
 #include "proto_handlers/common/sessions/shared_session_store.hpp"
 
-#include <hiredis/hiredis.h>
 
 #include <chrono>
 #include <cstdio>
@@ -14,19 +14,9 @@
 namespace tg::bench {
 namespace {
 
-// One command in the Redis protocol, as redis-cli --pipe reads it.
 void emit(const std::vector<std::string>& arguments) {
-    std::vector<const char*> pointers;
-    std::vector<std::size_t> lengths;
-    for (const auto& argument : arguments) {
-        pointers.push_back(argument.data());
-        lengths.push_back(argument.size());
-    }
-    char* command = nullptr;
-    const auto size = redisFormatCommandArgv(&command, static_cast<int>(arguments.size()), pointers.data(), lengths.data());
-    if (size < 0) throw std::runtime_error("cannot format a command");
-    std::fwrite(command, 1, static_cast<std::size_t>(size), stdout);
-    redisFreeCommand(command);
+    const auto command = state::encode_redis_command(arguments);
+    std::fwrite(command.data(), 1, command.size(), stdout);
 }
 
 }  // namespace

@@ -25,7 +25,8 @@ class Router {
 public:
     explicit Router(const std::vector<config::Route>& routes);
 
-    // `host` without port, any case; `path` normalized and percent-decoded.
+    // `host` as the Host field has it (the port is dropped here, any case); `path`
+    // normalized and percent-decoded.
     RouteMatch match(std::string_view host, std::string_view path, std::string_view method) const;
 
 private:

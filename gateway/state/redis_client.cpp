@@ -29,7 +29,9 @@ constexpr auto deadline_check_period = std::chrono::milliseconds(25);
 constexpr auto first_backoff = std::chrono::milliseconds(100);
 constexpr auto longest_backoff = std::chrono::milliseconds(5000);
 
-std::string encode(const std::vector<std::string>& arguments) {
+}  // namespace
+
+std::string encode_redis_command(const std::vector<std::string>& arguments) {
     std::vector<const char*> values;
     std::vector<std::size_t> lengths;
     for (const auto& argument : arguments) {
@@ -43,6 +45,8 @@ std::string encode(const std::vector<std::string>& arguments) {
     redisFreeCommand(command);
     return encoded;
 }
+
+namespace {
 
 std::string_view text_of(const redisReply& reply) {
     return reply.str ? std::string_view(reply.str, reply.len) : std::string_view();
@@ -133,7 +137,7 @@ asio::awaitable<Result<RedisReply>> RedisClient::command(std::vector<std::string
         });
     };
     auto [ec, reply] = co_await asio::async_initiate<decltype(use_tuple), void(error_code, RedisReply)>(
-        std::move(initiate), use_tuple, encode(arguments));
+        std::move(initiate), use_tuple, encode_redis_command(arguments));
     if (ec) co_return failed<RedisReply>(ec);
     co_return std::move(reply);
 }
@@ -215,7 +219,7 @@ namespace {
 // within `timeout`.
 asio::awaitable<Result<RedisReply>> round_trip(auto& connection, const std::vector<std::string>& arguments,
                                                asio::steady_timer& timer) {
-    const auto encoded = encode(arguments);
+    const auto encoded = encode_redis_command(arguments);
     auto exchange = [&]() -> asio::awaitable<Result<RedisReply>> {
         auto [write_ec, written] = co_await connection.write(asio::buffer(encoded));
         if (write_ec) co_return failed<RedisReply>(write_ec);

@@ -41,6 +41,9 @@ struct ReplyDeleter {
 };
 using RedisReply = std::unique_ptr<redisReply, ReplyDeleter>;
 
+// One command in the Redis protocol (RESP), binary-safe: what `redis-cli --pipe` reads too.
+std::string encode_redis_command(const std::vector<std::string>& arguments);
+
 class RedisClient {
 public:
     // `password` is the resolved secret (empty: no AUTH).

@@ -13,6 +13,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace tg;
+    if (size == 0) return 0;
     http::request_parser<http::buffer_body> parser;
     parser.header_limit(16384);
     beast::flat_buffer buffer;

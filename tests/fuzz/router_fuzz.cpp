@@ -1,5 +1,5 @@
-// Fuzz target: routing a request line. The target goes through the same path check as a
-// real request (server::routing_path), then the router of a config with exact, prefix,
+// Fuzz target: routing a request line. The target and Host go through the same checks as
+// a real request (server::routing_path, server::is_valid_host), then the router of a config with exact, prefix,
 // host-bound and handler-owned routes. A match is always a route whose host and path
 // match and that allows the method; a 405 names the allowed methods.
 #include "gateway/routing/router.hpp"
@@ -53,10 +53,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto rest = space == std::string_view::npos ? std::string_view() : input.substr(space + 1);
     const auto second = rest.find(' ');
     const auto target = rest.substr(0, std::min(second, rest.size()));
-    const auto host = routing::host_without_port(second == std::string_view::npos ? "" : rest.substr(second + 1));
+    // As the gateway does it: a Host that is not host[:port] is refused before routing,
+    // and the router gets the field as it came.
+    const auto host_field = second == std::string_view::npos ? std::string_view() : rest.substr(second + 1);
+    if (!server::is_valid_host(host_field)) return 0;
+    const auto host = routing::host_without_port(host_field);
     const auto path = server::routing_path(target);
     if (!path) return 0;
-    const auto match = router.match(host, *path, method);
+    const auto match = router.match(host_field, *path, method);
     if (match.kind == routing::RouteMatch::Kind::found) {
         if (match.route_index >= config_routes.size()) __builtin_trap();
         const auto& route = config_routes[match.route_index];

@@ -139,22 +139,10 @@ struct Stack {
         return fetch(port, request);
     }
 
-    int live(const std::string& login) {
-        const auto body = fetch(sandbox.dxweb_port, "/__control/sessions?login=" + login + "&domain=default").body();
-        return json::parse(body).at("live").to_number<int>();
-    }
-    json::object pings() { return json::parse(fetch(sandbox.dxweb_port, "/__control/pings").body()).as_object(); }
-    void reset_pings() {
-        BOOST_REQUIRE(fetch(sandbox.dxweb_port, make_request(http::verb::post, "/__control/pings/reset")).result_int() ==
-                      200u);
-    }
-    std::uint64_t dxweb_calls(const std::string& endpoint) {
-        const auto stats = sandbox.stats();
-        const auto* calls = stats.if_contains("calls");
-        const auto path = "/dxweb/rest/" + endpoint;
-        if (!calls || !calls->as_object().contains(path)) return 0;
-        return calls->as_object().at(path).to_number<std::uint64_t>();
-    }
+    int live(const std::string& login) { return sandbox.live(login); }
+    json::object pings() { return sandbox.pings(); }
+    void reset_pings() { sandbox.reset_pings(); }
+    std::uint64_t dxweb_calls(const std::string& endpoint) { return sandbox.calls(endpoint); }
 
     std::string logs() const {
         std::string text = read_file(sandbox.dir.path() / "sandbox.log");

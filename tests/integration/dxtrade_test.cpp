@@ -118,24 +118,11 @@ struct Stack {
         return fetch(port, request);
     }
 
-    // The stand-in's live trader sessions of login@default.
-    int live(const std::string& login) {
-        const auto body = fetch(dxweb_port, "/__control/sessions?login=" + login + "&domain=" + domain).body();
-        return json::parse(body).at("live").to_number<int>();
-    }
-
-    json::object pings() { return json::parse(fetch(dxweb_port, "/__control/pings").body()).as_object(); }
-    void reset_pings() {
-        BOOST_REQUIRE(fetch(dxweb_port, make_request(http::verb::post, "/__control/pings/reset")).result_int() == 200u);
-    }
+    int live(const std::string& login) { return sandbox.live(login, domain); }
+    json::object pings() { return sandbox.pings(); }
+    void reset_pings() { sandbox.reset_pings(); }
     void set_mode(const std::string& mode) { sandbox.set_mode(mode, 5000); }
-    std::uint64_t dxweb_calls(const std::string& endpoint) {
-        const auto stats = sandbox.stats();
-        const auto* calls = stats.if_contains("calls");
-        const auto path = "/dxweb/rest/" + endpoint;
-        if (!calls || !calls->as_object().contains(path)) return 0;
-        return calls->as_object().at(path).to_number<std::uint64_t>();
-    }
+    std::uint64_t dxweb_calls(const std::string& endpoint) { return sandbox.calls(endpoint); }
 
     json::object admin_sessions(const std::string& query = "") {
         const auto response = fetch(admin_port, "/admin/dxtrade/sessions" + query);

@@ -38,4 +38,25 @@ boost::json::object DxtradeSandbox::stats() {
 
 int DxtradeSandbox::live_sessions() { return stats().at("liveSessions").to_number<int>(); }
 
+int DxtradeSandbox::live(const std::string& login, const std::string& domain) {
+    const auto body = fetch(dxweb_port, "/__control/sessions?login=" + login + "&domain=" + domain).body();
+    return boost::json::parse(body).at("live").to_number<int>();
+}
+
+std::uint64_t DxtradeSandbox::calls(const std::string& endpoint) {
+    const auto all = stats();
+    const auto* counted = all.if_contains("calls");
+    const auto path = "/dxweb/rest/" + endpoint;
+    if (!counted || !counted->as_object().contains(path)) return 0;
+    return counted->as_object().at(path).to_number<std::uint64_t>();
+}
+
+boost::json::object DxtradeSandbox::pings() {
+    return boost::json::parse(fetch(dxweb_port, "/__control/pings").body()).as_object();
+}
+
+void DxtradeSandbox::reset_pings() {
+    BOOST_REQUIRE(fetch(dxweb_port, make_request(http::verb::post, "/__control/pings/reset")).result_int() == 200u);
+}
+
 }  // namespace tg::test

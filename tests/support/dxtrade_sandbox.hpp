@@ -24,8 +24,14 @@ struct DxtradeSandbox {
     unsigned redeem(const std::string& token);
     // GET /__control/stats: calls per endpoint, live sessions.
     boost::json::object stats();
-    // The stand-in's live trader sessions, all users.
+    // The stand-in's live trader sessions, all users; of login@domain.
     int live_sessions();
+    int live(const std::string& login, const std::string& domain = "default");
+    // dxWeb calls to one endpoint ("logoutByToken"), from GET /__control/stats.
+    std::uint64_t calls(const std::string& endpoint);
+    // The ping log (GET /__control/pings) and its reset.
+    boost::json::object pings();
+    void reset_pings();
 
     TempDir dir;
     std::uint16_t dxweb_port = unused_port(), terminal_port = unused_port();
