@@ -245,12 +245,14 @@ BOOST_AUTO_TEST_CASE(kill_9_of_one_of_two_replicas_with_1000_sessions_loses_none
     BOOST_REQUIRE(stack.replicas[0].process->wait(5s).has_value());
     stack.replicas[0].process.reset();
     stack.reset_pings();
-    // Every session, the dead replica's too, is pinged within lease_ttl + interval.
-    std::this_thread::sleep_for(std::chrono::milliseconds(lease_ttl_ms + interval_ms + 300));
+    // Every session, the dead replica's too, is pinged within lease_ttl + interval (and the
+    // second the issue allows a loaded machine: sanitized builds run this too).
+    constexpr int bound_ms = lease_ttl_ms + interval_ms + 1000;
+    std::this_thread::sleep_for(std::chrono::milliseconds(bound_ms));
     const auto pings = stack.pings();
     BOOST_TEST(pings.at("sessionsPinged").to_number<int>() == sessions, stack.logs().substr(0, 4000));
     BOOST_TEST(pings.at("pingsRefused").to_number<int>() == 0);
-    BOOST_TEST(pings.at("firstPingMaxMs").to_number<int>() <= lease_ttl_ms + interval_ms + 300);
+    BOOST_TEST(pings.at("firstPingMaxMs").to_number<int>() <= bound_ms);
     BOOST_TEST(Stack::shards_held(stack.replicas[1]) == shards);
     check_pinged_once_each(stack, sessions);
 }
@@ -265,10 +267,10 @@ BOOST_AUTO_TEST_CASE(sigterm_hands_the_sessions_over_at_once) {
     stack.replicas[0].process.reset();
     stack.reset_pings();
     // Sooner than a lease could run out: the next round of the other replica takes them.
-    std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms + 500));
+    std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms + 1000));
     const auto pings = stack.pings();
     BOOST_TEST(pings.at("sessionsPinged").to_number<int>() == sessions);
-    BOOST_TEST(pings.at("firstPingMaxMs").to_number<int>() <= interval_ms + 500);
+    BOOST_TEST(pings.at("firstPingMaxMs").to_number<int>() <= interval_ms + 1000);
     BOOST_TEST(stack.logs().find("replica-a handed its shards over") != std::string::npos);
 }
 
