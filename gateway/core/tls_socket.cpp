@@ -102,7 +102,9 @@ TlsSocket::Attempt TlsSocket::read_once(asio::mutable_buffer into) {
     last_recv_short_ = false;
     if (into.size() == 0) return Attempt::moved(0);
     auto attempt = call([&](std::size_t& read) { return SSL_read_ex(ssl_.get(), into.data(), into.size(), &read); });
-    attempt.emptied_socket = !attempt.wait && !attempt.ec && last_recv_short_ && !has_buffered_input();
+    // A short recv is not taken for an empty socket: a FIN or RST may have come with the
+    // data (see DrainingRecv in reactor_op.hpp).
+    attempt.emptied_socket = false;
     return attempt;
 }
 

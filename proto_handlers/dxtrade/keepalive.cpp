@@ -179,6 +179,10 @@ void Keepalive::remove(SessionId id) {
     });
 }
 
+void Keepalive::ping_only_if(PingFilter filter) {
+    asio::post(io_, [this, filter = std::move(filter)]() mutable { ping_filter_ = std::move(filter); });
+}
+
 void Keepalive::on_ended(EndedCallback callback) {
     asio::post(io_, [this, callback = std::move(callback)]() mutable { on_ended_ = std::move(callback); });
 }
@@ -209,6 +213,12 @@ asio::awaitable<void> Keepalive::run_loop() {
             if (found == sessions_.end()) {
                 // Should not happen: complete it at once so the slot is not leaked.
                 schedule_.complete(due.id, sessions::PingResult::ok, now);
+                continue;
+            }
+            if (ping_filter_ && !ping_filter_(due.id)) {
+                schedule_.remove(due.id);
+                schedule_.complete(due.id, sessions::PingResult::ok, now);  // frees its in-flight slot
+                sessions_.erase(found);
                 continue;
             }
             const auto& info = found->second;

@@ -94,6 +94,10 @@ public:
     void remove(SessionId id);
     // Invoked on the keepalive thread when a session ends: gone, expired or max_age.
     void on_ended(EndedCallback callback);
+    // Asked on the keepalive thread as each ping is about to go: false drops the session
+    // from this keepalive without a ping (with several replicas: its shard is not ours).
+    using PingFilter = std::function<bool(SessionId)>;
+    void ping_only_if(PingFilter filter);
 
     [[nodiscard]] KeepaliveStats stats() const;
     // False once the loop has ended for any reason but stop().
@@ -133,6 +137,7 @@ private:
     asio::steady_timer timer_;
     std::unordered_map<SessionId, SessionInfo> sessions_;  // keepalive thread only
     EndedCallback on_ended_;                                 // keepalive thread only
+    PingFilter ping_filter_;                                 // keepalive thread only
     bool stopping_ = false;                                  // keepalive thread only
     KeepaliveStats local_;                                   // keepalive thread only: lag histogram
     std::size_t last_queue_depth_ = 0;                       // keepalive thread only

@@ -193,7 +193,10 @@ void DxtradeService::stop() {
 void DxtradeService::shut_down_parts() {
     if (logouts_) logouts_->stop();
     if (keepalive_) keepalive_->stop();
-    keeper_.reset();   // its timer lives on the keepalive's io_context
+    // The store's last calls post their answers to the keepalive's io_context: it must
+    // still exist when the store thread drains.
+    if (store_) store_->stop();
+    keeper_.reset();   // its timers live on the keepalive's io_context
     logouts_.reset();  // so does this one's
     keepalive_.reset();
     if (store_) store_->stop();
@@ -434,12 +437,14 @@ asio::awaitable<LogoutOutcome> DxtradeService::log_out_on_keepalive_thread(std::
     note_logout(login, domain);  // a launch of this user still under way ends its session too
     if (keeper_) co_await note_shared_logout(login, domain);
     std::vector<sessions::SessionRecord> records;
+    bool store_failed = false;
     try {
         auto find = [login, domain](sessions::SessionStore& store) { return store.find_by_login(login, domain); };
         records = co_await store_->call(std::move(find));
     } catch (const std::exception& e) {
         log::error("request ", request_id, ": ", log_prefix, "cannot read the user's sessions from the store: ",
-                   e.what(), "; ending the ones being pinged");
+                   e.what(), "; ending the ones being pinged here");
+        store_failed = true;
     }
     // Whatever the store said, every session being pinged for the user ends.
     std::set<sessions::SessionId> listed;
@@ -447,7 +452,13 @@ asio::awaitable<LogoutOutcome> DxtradeService::log_out_on_keepalive_thread(std::
     for (const auto* session : pinged_sessions_of(login, domain)) {
         if (!listed.contains(session->id)) records.push_back(record_of(*session));
     }
-    if (records.empty()) co_return LogoutOutcome{};
+    if (records.empty()) {
+        // With several replicas, sessions pinged elsewhere may not have been seen: the
+        // logout is not reported finished.
+        LogoutOutcome outcome;
+        outcome.finished = !(store_failed && keeper_);
+        co_return outcome;
+    }
     const auto ids = stop_pinging(records);
     try {
         // Queued in the store before dxWeb is asked: a crash now still delivers the logout later.

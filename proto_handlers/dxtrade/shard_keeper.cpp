@@ -39,13 +39,17 @@ void spawn_logged(asio::io_context::executor_type executor, Coroutine coroutine,
 
 }  // namespace
 
+std::string random_suffix() {
+    std::array<char, 9> suffix{};
+    std::snprintf(suffix.data(), suffix.size(), "%08x", static_cast<unsigned>(std::random_device{}()));
+    return suffix.data();
+}
+
 std::string default_replica_name() {
     std::array<char, 256> host{};
     if (::gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
-    std::array<char, 9> suffix{};
-    std::snprintf(suffix.data(), suffix.size(), "%08x", static_cast<unsigned>(std::random_device{}()));
     std::string name = host[0] ? host.data() : "gateway";
-    return name + "-" + std::to_string(::getpid()) + "-" + suffix.data();
+    return name + "-" + std::to_string(::getpid());
 }
 
 ShardKeeper::ShardKeeper(Keepalive& keepalive, LogoutQueue& logouts, sessions::StoreThread& store,
@@ -57,17 +61,24 @@ ShardKeeper::ShardKeeper(Keepalive& keepalive, LogoutQueue& logouts, sessions::S
       shared_(shared),
       state_(state),
       settings_(settings),
-      leases_(std::move(replica_name), shared.shards(), settings.session_store.lease_ttl.count()),
+      // The owner in the store is the name and a random suffix: two processes given the
+      // same replica_name still never hold one lease together.
+      leases_(std::move(replica_name) + "#" + random_suffix(), shared.shards(), settings.session_store.lease_ttl.count()),
       timer_(keepalive.executor()),
       guard_timer_(keepalive.executor()),
-      loader_timer_(keepalive.executor()) {}
+      loader_timer_(keepalive.executor()),
+      inbox_timer_(keepalive.executor()) {}
 
 void ShardKeeper::start() {
     log::info(log_prefix, "replica ", name(), " shares ", shared_.shards(), " shards, leases of ", leases_.ttl(),
               " ms renewed every ", leases_.renew_every(), " ms");
+    // Sessions of a shard this replica does not hold (any more) are never pinged here,
+    // whatever queued their add.
+    keepalive_.ping_only_if([this](sessions::SessionId id) { return pings(id); });
     spawn_logged(keepalive_.executor(), run(), &failed_);
     spawn_logged(keepalive_.executor(), guard(), &failed_);
     spawn_logged(keepalive_.executor(), loader(), &failed_);
+    spawn_logged(keepalive_.executor(), inbox_reader(), &failed_);
 }
 
 std::chrono::milliseconds ShardKeeper::takeover_spread(sessions::Millis acquired) const {
@@ -89,6 +100,21 @@ asio::awaitable<void> ShardKeeper::run() {
         if (stopping_) break;
         timer_.expires_after(std::chrono::milliseconds(leases_.renew_every()));
         auto [ignored] = co_await timer_.async_wait(use_tuple);
+        (void)ignored;
+    }
+}
+
+// Apart from the rounds: a slow store (the store thread busy with loads and removals) must
+// never hold up a lease's renewal.
+asio::awaitable<void> ShardKeeper::inbox_reader() {
+    while (!stopping_) {
+        for (const auto shard : leases_.held()) {
+            if (stopping_) co_return;
+            // A shard's inbox is read once it is loaded: what changed during the load comes after it.
+            if (loaded_.contains(shard)) co_await read_inbox(shard);
+        }
+        inbox_timer_.expires_after(std::chrono::milliseconds(leases_.renew_every()));
+        auto [ignored] = co_await inbox_timer_.async_wait(use_tuple);
         (void)ignored;
     }
 }
@@ -189,11 +215,6 @@ asio::awaitable<void> ShardKeeper::round() {
         hand_overs_.fetch_add(1, std::memory_order_relaxed);
         log::info(log_prefix, "handed shard ", shard, " over to its favourite replica");
     }
-    // A shard's inbox is read once it is loaded: what changed during the load comes after it.
-    for (const auto shard : leases_.held()) {
-        if (stopping_) co_return;
-        if (loaded_.contains(shard)) co_await read_inbox(shard);
-    }
     shards_held_.store(leases_.held().size(), std::memory_order_relaxed);
 }
 
@@ -219,7 +240,13 @@ asio::awaitable<void> ShardKeeper::take_over(unsigned shard) {
     const auto now = unix_millis_now();
     std::vector<SessionInfo> live;
     std::vector<sessions::SessionRecord> pending;
-    std::vector<sessions::SessionId> over = loaded.undecryptable;
+    // Records this replica cannot decrypt stay: another replica may hold the right key,
+    // and a record ends by its own expiry anyway.
+    if (!loaded.undecryptable.empty()) {
+        log::error(log_prefix, "shard ", shard, ": ", loaded.undecryptable.size(),
+                   " sessions do not decrypt with this replica's session_store.key; left for a replica that can");
+    }
+    std::vector<sessions::SessionId> over;
     for (auto& record : loaded.records) {
         if (record.logout_pending) {
             pending.push_back(std::move(record));
@@ -259,6 +286,16 @@ asio::awaitable<void> ShardKeeper::read_inbox(unsigned shard) {
         log::error(log_prefix, "cannot read the inbox of shard ", shard, ": ", e.what());
         co_return;
     }
+    if (!leases_.holds(shard, steady_ms())) {
+        // Lost while reading: the changes go back for the shard's next owner.
+        std::vector<sessions::SessionId> ids;
+        for (const auto& [id, record] : changed) ids.push_back(id);
+        auto& shared = shared_;
+        store_.post("return a shard's inbox", [&shared, shard, ids](sessions::SessionStore&) {
+            for (const auto id : ids) shared.notify(shard, id);
+        });
+        co_return;
+    }
     const auto now = unix_millis_now();
     for (auto& [id, record] : changed) {
         if (record && record->live_at(now)) {
@@ -286,8 +323,9 @@ void ShardKeeper::stop_pinging(unsigned shard) {
 sessions::SessionId ShardKeeper::new_session_id() {
     const auto held = leases_.held();
     const auto shard = held.empty() ? static_cast<unsigned>(random_() % shared_.shards()) : held[random_() % held.size()];
-    // 47 random bits: ids stay exact in JSON numbers and distinct across replicas.
-    const auto high = (random_() >> 17) | 1;
+    // 52 random bits above the shard: ids of replicas never meet in practice, and the
+    // store refuses the rare one that is taken (the launch then fails with a 503 page).
+    const auto high = (random_() >> 12) | 1;
     return high * shared_.shards() + shard;
 }
 
@@ -315,6 +353,7 @@ void ShardKeeper::hand_over() {
             timer_.cancel();
             guard_timer_.cancel();
             loader_timer_.cancel();
+            inbox_timer_.cancel();
             co_return co_await release_all();
         },
         asio::use_future);

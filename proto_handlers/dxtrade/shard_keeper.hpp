@@ -47,7 +47,7 @@ public:
 
     void start();  // the loop, on the keepalive thread
     // Stops the loop and releases every lease and the membership: the other replicas take
-    // the sessions on their next round. Waits for Redis at most about a second.
+    // the sessions on their next round. Waits for the shared state at most 3 s.
     void hand_over();
 
     const std::string& name() const { return leases_.me(); }
@@ -65,6 +65,8 @@ private:
     asio::awaitable<void> guard();
     // Loads the shards newly held, one at a time, while the rounds go on renewing.
     asio::awaitable<void> loader();
+    // Reads the inboxes of the shards held and loaded, every lease_ttl / 3.
+    asio::awaitable<void> inbox_reader();
     asio::awaitable<void> round();
     asio::awaitable<std::vector<std::string>> live_members();
     asio::awaitable<void> take_over(unsigned shard);
@@ -89,6 +91,7 @@ private:
     asio::steady_timer timer_;
     asio::steady_timer guard_timer_;
     asio::steady_timer loader_timer_;
+    asio::steady_timer inbox_timer_;
     std::deque<unsigned> to_load_;  // keepalive thread only: held, not loaded yet
     std::map<unsigned, sessions::Millis> acquired_at_;  // keepalive thread only: when each was claimed
     std::set<unsigned> loaded_;     // keepalive thread only: held and loaded
@@ -103,7 +106,9 @@ private:
     std::atomic<std::uint64_t> leases_lost_{0};
 };
 
-// A replica name unique on the machine and across restarts: host name, pid, random suffix.
+// A replica name for logs: host name and process id.
 std::string default_replica_name();
+// Eight random hex digits.
+std::string random_suffix();
 
 }  // namespace tg::dxtrade

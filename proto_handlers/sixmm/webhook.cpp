@@ -59,7 +59,8 @@ public:
         if (!*first_use) {
             const auto seen = co_await state_.get(key);
             if (!seen) co_return make_state_unavailable(request.request_id);
-            if (seen->value_or("delivered") == "delivered") {
+            // Gone meanwhile (a pending mark ran out): not a replay, but not ours to deliver now.
+            if (seen->has_value() && **seen == "delivered") {
                 log::warn("request ", request.request_id, ": 6MM webhook refused: nonce seen before");
                 co_return make_error_response(bad_signature, request.request_id);
             }

@@ -271,7 +271,8 @@ BOOST_AUTO_TEST_CASE(sigterm_hands_the_sessions_over_at_once) {
     const auto pings = stack.pings();
     BOOST_TEST(pings.at("sessionsPinged").to_number<int>() == sessions);
     BOOST_TEST(pings.at("firstPingMaxMs").to_number<int>() <= interval_ms + 1000);
-    BOOST_TEST(stack.logs().find("replica-a handed its shards over") != std::string::npos);
+    BOOST_TEST(stack.logs().find("replica replica-a#") != std::string::npos);
+    BOOST_TEST(stack.logs().find("handed its shards over") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_replica_that_joins_takes_a_share_and_no_session_is_pinged_twice) {

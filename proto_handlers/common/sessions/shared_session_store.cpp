@@ -117,11 +117,14 @@ void SharedSessionStore::write(const SessionRecord& record) {
 }
 
 void SharedSessionStore::put(const SessionRecord& record) {
-    // The indexes first: a record is never there without them (an index entry without a
-    // record is dropped when read).
+    // The record first, then its indexes: an index entry without a record is stale and
+    // readers drop it, so it must never be written ahead of its record. A new id that is
+    // taken already (ids are random) fails the put instead of replacing another's record.
+    if (!wait("writing a session", state_.put_if_absent(record_key(record.id), encode(record), record_ttl_))) {
+        throw std::runtime_error("a new session's id is taken already");
+    }
     wait_done("indexing a session", state_.set_add(shard_key(shard_of(record.id)), std::to_string(record.id)));
     wait_done("indexing a session", state_.set_add(user_key(record.login, record.domain), std::to_string(record.id)));
-    write(record);
     wait_done("notifying a shard", state_.set_add(inbox_key(shard_of(record.id)), std::to_string(record.id)));
 }
 
@@ -267,6 +270,10 @@ bool SharedSessionStore::healthy() noexcept {
     }
 }
 
+void SharedSessionStore::notify(unsigned shard, SessionId id) {
+    wait_done("notifying a shard", state_.set_add(inbox_key(shard), std::to_string(id)));
+}
+
 std::vector<SessionId> SharedSessionStore::take_inbox(unsigned shard) {
     const auto key = inbox_key(shard);
     std::vector<SessionId> taken;
@@ -283,7 +290,9 @@ LogoutClaim SharedSessionStore::claim_logout(SessionId id, const std::string& ow
     if (!wait("claiming a logout", state_.claim(ns_ + ":logout-claim:" + std::to_string(id), owner, hold))) {
         return LogoutClaim::busy;
     }
-    return find(id) ? LogoutClaim::mine : LogoutClaim::gone;
+    // Gone only when there is no record at all: one this replica cannot decrypt (another
+    // key) is still a session to log out.
+    return wait("reading a session", state_.get(record_key(id))) ? LogoutClaim::mine : LogoutClaim::gone;
 }
 
 }  // namespace tg::sessions

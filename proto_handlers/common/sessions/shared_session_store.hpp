@@ -40,6 +40,7 @@ public:
     unsigned shards() const { return shards_; }
     unsigned shard_of(SessionId id) const { return static_cast<unsigned>(id % shards_); }
 
+    // A new session only: its id must not be taken (std::runtime_error otherwise).
     void put(const SessionRecord& record) override;
     bool remove(SessionId id) override;
     std::vector<SessionRecord> find_by_login(std::string_view login, std::string_view domain) override;
@@ -59,6 +60,8 @@ public:
     std::size_t count_of(std::string_view login, std::string_view domain);
     // The record, if it is still there.
     std::optional<SessionRecord> find(SessionId id);
+    // Puts `id` in the shard's inbox (its owner looks at the session again).
+    void notify(unsigned shard, SessionId id);
     // The ids put in the shard's inbox since the last call; each is taken once.
     std::vector<SessionId> take_inbox(unsigned shard);
     // Whether `owner` may call dxWeb's logout for the session now: mine (claimed for
