@@ -12,7 +12,7 @@ namespace tg::dxtrade {
 namespace {
 
 constexpr auto first_backoff = std::chrono::seconds(1);
-constexpr auto max_backoff = std::chrono::seconds(60);
+constexpr auto longest_backoff = std::chrono::seconds(60);
 const std::string retry_request_id = "logout-retry";
 
 std::int64_t unix_millis_after(std::chrono::steady_clock::duration delay) {
@@ -196,7 +196,7 @@ asio::awaitable<void> LogoutQueue::retry_loop() {
                     continue;
                 }
                 auto& entry = found->second;
-                entry.backoff = std::min<Clock::duration>(entry.backoff * 2, max_backoff);
+                entry.backoff = std::min<Clock::duration>(entry.backoff * 2, max_backoff());
                 entry.next_attempt = after + entry.backoff;
                 const auto id = target.id;
                 const auto next_unix_ms = unix_millis_after(entry.backoff);
@@ -212,6 +212,11 @@ asio::awaitable<void> LogoutQueue::retry_loop() {
         auto [ignored] = co_await timer_.async_wait(use_tuple);
         (void)ignored;  // cancelled = something changed: recompute
     }
+}
+
+// Retries come while this replica's logout claim still holds, so it renews it.
+auto LogoutQueue::max_backoff() const -> Clock::duration {
+    return std::min<Clock::duration>(longest_backoff, settings_.logout.claim_hold / 2);
 }
 
 LogoutQueueStats LogoutQueue::stats() const {

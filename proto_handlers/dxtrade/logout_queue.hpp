@@ -88,6 +88,7 @@ private:
     // The ids dxWeb confirmed ended (by token one call each, by login one call per user).
     asio::awaitable<std::set<sessions::SessionId>> try_logout(std::vector<Target> targets, std::string request_id);
     void enqueue(Target target, Clock::time_point now);
+    Clock::duration max_backoff() const;
     void finish(sessions::SessionId id);
     void publish_pending() { pending_count_.store(pending_.size(), std::memory_order_relaxed); }
 

@@ -158,9 +158,10 @@ void DxtradeService::start_threads(const config::Config& config, sessions::LoadR
                                                                          : settings_->session_store.replica_name;
         keeper_ = std::make_unique<ShardKeeper>(*keepalive_, *logouts_, *store_, *shared_store_, *shared_state_,
                                                 *settings_, name);
-        // Held while this replica calls dxWeb and between its retries (at most 60 s apart).
-        logouts_->claim_with([shared = shared_store_, name](sessions::SessionStore&, sessions::SessionId id) {
-            return shared->claim_logout(id, name, std::chrono::minutes(2));
+        // Held while this replica calls dxWeb and between its retries (at most hold / 2 apart).
+        logouts_->claim_with([shared = shared_store_, name, hold = settings_->logout.claim_hold](
+                                 sessions::SessionStore&, sessions::SessionId id) {
+            return shared->claim_logout(id, name, hold);
         });
     }
     keepalive_->start();

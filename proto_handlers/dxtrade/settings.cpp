@@ -174,7 +174,8 @@ Settings read(const boost::json::value& section, const std::string& path, const 
     if (const auto* value = reader.find("launch")) read_launch(reader, *value, settings.launch, problems);
 
     if (const auto* value = reader.find("logout")) {
-        ObjectReader logout(*value, reader.path_of("logout"), {"by", "wait_ms", "retry_for_ms"}, problems);
+        ObjectReader logout(*value, reader.path_of("logout"), {"by", "wait_ms", "retry_for_ms", "claim_hold_ms"},
+                            problems);
         std::string by;
         if (logout.is_object() && logout.read_string("by", by)) {
             if (by == "token") settings.logout.by = LogoutBy::token;
@@ -184,6 +185,11 @@ Settings read(const boost::json::value& section, const std::string& path, const 
         if (logout.is_object()) {
             logout.read_millis("wait_ms", settings.logout.wait);
             logout.read_millis("retry_for_ms", settings.logout.retry_for);
+            // Retries are at least 1 s apart; the claim must outlast the gap to be renewed.
+            if (logout.read_millis("claim_hold_ms", settings.logout.claim_hold) &&
+                settings.logout.claim_hold < std::chrono::seconds(3)) {
+                logout.report("claim_hold_ms", "expected at least 3000");
+            }
         }
     }
 

@@ -52,6 +52,9 @@ struct Settings {
         LogoutBy by = LogoutBy::token;
         std::chrono::milliseconds wait{3000};           // how long the portal logout waits for dxWeb
         std::chrono::milliseconds retry_for{60 * 60 * 1000};  // queued logouts are retried this long
+        // With the shared store: how long a replica's claim on a session's dxWeb logout
+        // lasts (renewed at each retry); another replica takes a queued logout over after it.
+        std::chrono::milliseconds claim_hold{120000};
     } logout;
     struct SessionStore {
         SessionStoreKind kind = SessionStoreKind::sqlite;

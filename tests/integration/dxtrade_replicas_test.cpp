@@ -43,6 +43,7 @@ struct Replica {
 struct Options {
     std::vector<std::string> redis_flags;
     int max_sessions_per_user = 1000;
+    int logout_claim_hold_ms = 120000;
 };
 
 struct Stack {
@@ -72,7 +73,7 @@ struct Stack {
             "terminal_login_url": "http://127.0.0.1:)" + port_text(sandbox.terminal_port) + R"(/api/auth/login/form-with-token",
             "launch": {"max_sessions_per_user": )" + std::to_string(options.max_sessions_per_user) + R"(},
             "keepalive": {"interval_ms": )" + std::to_string(interval_ms) + R"(, "jitter": 0.1},
-            "logout": {"by": "token", "wait_ms": 2000},
+            "logout": {"by": "token", "wait_ms": 2000, "claim_hold_ms": )" + std::to_string(options.logout_claim_hold_ms) + R"(},
             "session_store": {"kind": "shared", "key": "store_key", "shards": )" + std::to_string(shards) + R"(,
                               "lease_ttl_ms": )" + std::to_string(lease_ttl_ms) + R"(, "replica_name": ")" + replica.name + R"("}
           },
@@ -329,3 +330,30 @@ BOOST_AUTO_TEST_CASE(the_per_user_cap_counts_the_sessions_of_every_replica) {
     BOOST_TEST(stack.dxweb_calls("logoutByToken") == 1u);
 }
 
+
+BOOST_AUTO_TEST_CASE(a_queued_logout_survives_the_death_of_the_replica_that_queued_it) {
+    constexpr int claim_hold_ms = 3000;
+    Stack stack(2, Options{.redis_flags = {}, .logout_claim_hold_ms = claim_hold_ms});
+    BOOST_REQUIRE_MESSAGE(eventually([&] { return stack.settled(); }, 10s), stack.logs());
+    auto& a = stack.replicas[0];
+    const auto alice = stack.login("alice", a.port);
+    for (int i = 0; i < 2; ++i) BOOST_REQUIRE(stack.launch(a.port, alice).result_int() == 200u);  // in a's shards
+    BOOST_REQUIRE(stack.live("alice") == 2);
+
+    // dxWeb is down at the logout: replica a queues both dxWeb logouts, then dies.
+    stack.sandbox.set_mode("down", 0);
+    BOOST_TEST(stack.logout(a.port, alice).result_int() == 303u);
+    a.process->signal(SIGKILL);
+    BOOST_REQUIRE(a.process->wait(5s).has_value());
+    a.process.reset();
+    stack.sandbox.set_mode("normal", 0);
+    const auto calls_before = stack.dxweb_calls("logoutByToken");
+
+    // Replica b takes a's shards over, finds the queued logouts, waits out a's claim on
+    // them and delivers each once.
+    const auto bound = std::chrono::milliseconds(lease_ttl_ms + claim_hold_ms + interval_ms + 4000);
+    BOOST_TEST(eventually([&] { return stack.live("alice") == 0; }, bound), stack.logs().substr(0, 6000));
+    std::this_thread::sleep_for(2s);  // no second delivery follows
+    BOOST_TEST(stack.dxweb_calls("logoutByToken") - calls_before == 2u);
+    BOOST_TEST(stack.pings().at("pingsRefused").to_number<int>() == 0);
+}
