@@ -111,6 +111,12 @@ asio::awaitable<Result<bool>> BlockingSharedState::put_if_absent(std::string key
     });
 }
 
+asio::awaitable<Result<bool>> BlockingSharedState::put_if_present(std::string key, std::string value, millis ttl) {
+    co_return co_await run("put_if_present", [&](BlockingStore& store, std::int64_t now) {
+        return store.put_if_present(key, value, now + ttl.count(), now);
+    });
+}
+
 asio::awaitable<Result<bool>> BlockingSharedState::claim(std::string key, std::string owner, millis ttl) {
     co_return co_await run("claim", [&](BlockingStore& store, std::int64_t now) {
         return store.claim(key, owner, now + ttl.count(), now);

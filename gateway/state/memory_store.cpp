@@ -39,6 +39,15 @@ bool MemoryStore::put_if_absent(const std::string& key, const std::string& value
     return true;
 }
 
+bool MemoryStore::put_if_present(const std::string& key, const std::string& value, std::int64_t expires_ms,
+                                 std::int64_t now_ms) {
+    std::lock_guard lock(mutex_);
+    auto* entry = live(key, now_ms);
+    if (!entry) return false;
+    *entry = Entry{value, expires_ms};
+    return true;
+}
+
 bool MemoryStore::claim(const std::string& key, const std::string& owner, std::int64_t expires_ms,
                         std::int64_t now_ms) {
     std::lock_guard lock(mutex_);

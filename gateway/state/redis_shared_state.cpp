@@ -121,6 +121,13 @@ asio::awaitable<Result<bool>> RedisSharedState::put_if_absent(std::string key, s
     co_return (*reply)->type == REDIS_REPLY_STATUS;  // "OK"; nil when the key was there
 }
 
+asio::awaitable<Result<bool>> RedisSharedState::put_if_present(std::string key, std::string value, millis ttl) {
+    std::vector<std::string> arguments{"SET", prefix_ + key, std::move(value), "XX", "PX", ttl_text(ttl)};
+    auto reply = co_await call("SET XX", std::move(arguments));
+    if (!reply) co_return failed<bool>(reply.error());
+    co_return (*reply)->type == REDIS_REPLY_STATUS;  // "OK"; nil when the key was not there
+}
+
 asio::awaitable<Result<bool>> RedisSharedState::claim(std::string key, std::string owner, millis ttl) {
     std::vector<std::string> arguments{"EVAL", claim_script, "1", prefix_ + key, std::move(owner), ttl_text(ttl)};
     co_return co_await call_for_flag("claim", std::move(arguments));

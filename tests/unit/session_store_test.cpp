@@ -1,7 +1,9 @@
 #define BOOST_TEST_MODULE session_store
 #include <boost/test/unit_test.hpp>
 
+#include "gateway/state/blocking_shared_state.hpp"
 #include "proto_handlers/common/sessions/memory_session_store.hpp"
+#include "proto_handlers/common/sessions/shared_session_store.hpp"
 #include "proto_handlers/common/sessions/sqlite_session_store.hpp"
 #include "proto_handlers/common/sessions/token_cipher.hpp"
 
@@ -256,6 +258,21 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(update_ping, B, Backends) {
     BOOST_TEST(r.token.reveal() == make(1).token.reveal());
     BOOST_TEST(store->update_ping(1, kNowMs + 120'000, 0));
     BOOST_TEST(store->load_live(kNowMs).records.at(0).failures == 0u);
+}
+
+// Shared: another replica removes a session between this one's read and its write.
+BOOST_AUTO_TEST_CASE(a_shared_record_removed_elsewhere_is_not_brought_back_by_an_update) {
+    const auto state = tg::state::BlockingSharedState::memory();
+    SharedSessionStore here(*state, "dxtrade", kSecret, 64, std::chrono::hours(1));
+    SharedSessionStore elsewhere(*state, "dxtrade", kSecret, 64, std::chrono::hours(1));
+    here.put(make(5));
+    BOOST_TEST(here.update_ping(5, kNowMs, 0));
+    BOOST_REQUIRE(elsewhere.remove(5));
+    BOOST_TEST(!here.update_ping(5, kNowMs + 1000, 0));
+    BOOST_TEST(!here.mark_logout_pending(5, kNowMs + 1000));
+    BOOST_TEST(!here.find(5).has_value());
+    BOOST_TEST(here.load_shard(here.shard_of(5)).records.empty());
+    BOOST_TEST(here.count() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(healthy, B, Backends) {

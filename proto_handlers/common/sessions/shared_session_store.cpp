@@ -112,8 +112,10 @@ std::optional<SessionRecord> SharedSessionStore::decode(SessionId id, const std:
     }
 }
 
-void SharedSessionStore::write(const SessionRecord& record) {
-    wait_done("writing a session", state_.put(record_key(record.id), encode(record), record_ttl_));
+bool SharedSessionStore::update(const SessionRecord& record) {
+    // Only while the record is there: a remove by another replica between the read and
+    // this write must not bring it back without its indexes.
+    return wait("writing a session", state_.put_if_present(record_key(record.id), encode(record), record_ttl_));
 }
 
 void SharedSessionStore::put(const SessionRecord& record) {
@@ -220,7 +222,7 @@ bool SharedSessionStore::mark_logout_pending(SessionId id, std::int64_t next_att
     const bool newly = !record->logout_pending;
     record->logout_pending = true;
     record->logout_next_attempt_ms = next_attempt_ms;
-    write(*record);
+    if (!update(*record)) return false;
     // The owner stops pinging it (a reschedule is no news to it).
     if (newly) wait_done("notifying a shard", state_.set_add(inbox_key(shard_of(id)), std::to_string(id)));
     return true;
@@ -231,8 +233,7 @@ bool SharedSessionStore::update_ping(SessionId id, std::int64_t last_ping_ms, st
     if (!record) return false;
     record->last_ping_ms = last_ping_ms;
     record->failures = failures;
-    write(*record);
-    return true;
+    return update(*record);
 }
 
 std::size_t SharedSessionStore::remove_expired(std::int64_t now_ms) {

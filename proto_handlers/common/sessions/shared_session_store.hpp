@@ -82,7 +82,8 @@ private:
     template <class T>
     T wait(const char* what, boost::asio::awaitable<state::Result<T>> call);
     void wait_done(const char* what, boost::asio::awaitable<state::Result<void>> call);
-    void write(const SessionRecord& record);
+    // Rewrites a record that is still there; false when it is gone.
+    bool update(const SessionRecord& record);
     // The records of the ids listed in `index_key`; ids without a record are dropped from it.
     LoadResult read_indexed(const std::vector<std::string>& members, const std::string& index_key);
 
