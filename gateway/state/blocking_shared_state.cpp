@@ -151,6 +151,10 @@ asio::awaitable<Result<std::vector<std::string>>> BlockingSharedState::set_membe
     co_return co_await run("set_members", [&key](BlockingStore& store, std::int64_t) { return store.set_members(key); });
 }
 
+asio::awaitable<Result<std::vector<std::string>>> BlockingSharedState::set_take(std::string key, std::size_t count) {
+    co_return co_await run("set_take", [&](BlockingStore& store, std::int64_t) { return store.set_take(key, count); });
+}
+
 asio::awaitable<Result<std::size_t>> BlockingSharedState::set_size(std::string key) {
     co_return co_await run("set_size", [&key](BlockingStore& store, std::int64_t) { return store.set_size(key); });
 }

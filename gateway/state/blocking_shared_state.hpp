@@ -30,6 +30,7 @@ public:
     asio::awaitable<Result<bool>> set_remove(std::string key, std::string member) override;
     asio::awaitable<Result<std::vector<std::string>>> set_members(std::string key) override;
     asio::awaitable<Result<std::size_t>> set_size(std::string key) override;
+    asio::awaitable<Result<std::vector<std::string>>> set_take(std::string key, std::size_t count) override;
     std::string_view backend() const override { return backend_; }
 
     void start(const config::Config& config) override;

@@ -29,6 +29,7 @@ public:
     virtual bool set_remove(const std::string& key, const std::string& member) = 0;
     virtual std::vector<std::string> set_members(const std::string& key) = 0;
     virtual std::size_t set_size(const std::string& key) = 0;
+    virtual std::vector<std::string> set_take(const std::string& key, std::size_t count) = 0;
     // Drops the expired entries; how many.
     virtual std::size_t remove_expired(std::int64_t now_ms) = 0;
     virtual bool healthy() noexcept = 0;

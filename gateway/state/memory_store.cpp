@@ -99,6 +99,17 @@ std::size_t MemoryStore::set_size(const std::string& key) {
     return found == sets_.end() ? 0 : found->second.size();
 }
 
+std::vector<std::string> MemoryStore::set_take(const std::string& key, std::size_t count) {
+    std::lock_guard lock(mutex_);
+    const auto found = sets_.find(key);
+    if (found == sets_.end()) return {};
+    std::vector<std::string> taken;
+    auto& members = found->second;
+    while (!members.empty() && taken.size() < count) taken.push_back(std::move(members.extract(members.begin()).value()));
+    if (members.empty()) sets_.erase(found);
+    return taken;
+}
+
 std::size_t MemoryStore::remove_expired(std::int64_t now_ms) {
     std::lock_guard lock(mutex_);
     return std::erase_if(entries_, [now_ms](const auto& entry) { return entry.second.expires_ms <= now_ms; });

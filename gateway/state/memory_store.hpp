@@ -26,6 +26,7 @@ public:
     bool set_remove(const std::string& key, const std::string& member) override;
     std::vector<std::string> set_members(const std::string& key) override;
     std::size_t set_size(const std::string& key) override;
+    std::vector<std::string> set_take(const std::string& key, std::size_t count) override;
     std::size_t remove_expired(std::int64_t now_ms) override;
     bool healthy() noexcept override { return true; }
 

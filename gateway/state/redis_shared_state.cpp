@@ -74,6 +74,20 @@ asio::awaitable<Result<bool>> RedisSharedState::call_for_flag(const char* what, 
     co_return (*reply)->type == REDIS_REPLY_INTEGER && (*reply)->integer == 1;
 }
 
+asio::awaitable<Result<std::vector<std::string>>> RedisSharedState::call_for_strings(
+    const char* what, std::vector<std::string> arguments) {
+    auto reply = co_await call(what, std::move(arguments));
+    if (!reply) co_return failed<std::vector<std::string>>(reply.error());
+    std::vector<std::string> strings;
+    if ((*reply)->type != REDIS_REPLY_ARRAY) co_return strings;
+    strings.reserve((*reply)->elements);
+    for (std::size_t i = 0; i < (*reply)->elements; ++i) {
+        const auto* element = (*reply)->element[i];
+        if (element->type == REDIS_REPLY_STRING) strings.emplace_back(element->str, element->len);
+    }
+    co_return strings;
+}
+
 asio::awaitable<Result<std::optional<std::string>>> RedisSharedState::get(std::string key) {
     std::vector<std::string> arguments{"GET", prefix_ + key};
     auto reply = co_await call("GET", std::move(arguments));
@@ -157,16 +171,12 @@ asio::awaitable<Result<bool>> RedisSharedState::set_remove(std::string key, std:
 
 asio::awaitable<Result<std::vector<std::string>>> RedisSharedState::set_members(std::string key) {
     std::vector<std::string> arguments{"SMEMBERS", prefix_ + key};
-    auto reply = co_await call("SMEMBERS", std::move(arguments));
-    if (!reply) co_return failed<std::vector<std::string>>(reply.error());
-    std::vector<std::string> members;
-    if ((*reply)->type != REDIS_REPLY_ARRAY) co_return members;
-    members.reserve((*reply)->elements);
-    for (std::size_t i = 0; i < (*reply)->elements; ++i) {
-        const auto* element = (*reply)->element[i];
-        if (element->type == REDIS_REPLY_STRING) members.emplace_back(element->str, element->len);
-    }
-    co_return members;
+    co_return co_await call_for_strings("SMEMBERS", std::move(arguments));
+}
+
+asio::awaitable<Result<std::vector<std::string>>> RedisSharedState::set_take(std::string key, std::size_t count) {
+    std::vector<std::string> arguments{"SPOP", prefix_ + key, std::to_string(std::max<std::size_t>(count, 1))};
+    co_return co_await call_for_strings("SPOP", std::move(arguments));
 }
 
 asio::awaitable<Result<std::size_t>> RedisSharedState::set_size(std::string key) {

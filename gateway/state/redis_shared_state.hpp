@@ -24,6 +24,7 @@ public:
     asio::awaitable<Result<bool>> set_remove(std::string key, std::string member) override;
     asio::awaitable<Result<std::vector<std::string>>> set_members(std::string key) override;
     asio::awaitable<Result<std::size_t>> set_size(std::string key) override;
+    asio::awaitable<Result<std::vector<std::string>>> set_take(std::string key, std::size_t count) override;
     std::string_view backend() const override { return "redis"; }
 
     void start(const config::Config& config) override;
@@ -38,6 +39,9 @@ private:
     asio::awaitable<Result<RedisReply>> call(const char* what, std::vector<std::string> arguments);
     // An integer reply as a bool (1: done).
     asio::awaitable<Result<bool>> call_for_flag(const char* what, std::vector<std::string> arguments);
+    // An array reply's strings (none for a missing key).
+    asio::awaitable<Result<std::vector<std::string>>> call_for_strings(const char* what,
+                                                                      std::vector<std::string> arguments);
 
     std::string prefix_;
     RedisClient client_;

@@ -75,6 +75,9 @@ public:
     // The members, in no particular order.
     virtual asio::awaitable<Result<std::vector<std::string>>> set_members(std::string key) = 0;
     virtual asio::awaitable<Result<std::size_t>> set_size(std::string key) = 0;
+    // Removes up to `count` members and returns them (an inbox read by several callers:
+    // each member goes to one of them).
+    virtual asio::awaitable<Result<std::vector<std::string>>> set_take(std::string key, std::size_t count) = 0;
 
     // The backend's name for logs and metrics: "memory", "sqlite", "redis".
     virtual std::string_view backend() const = 0;

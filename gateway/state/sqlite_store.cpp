@@ -42,6 +42,9 @@ constexpr const char* statement_text[] = {
     "SELECT member FROM shared_sets WHERE key = ?1",
     // count_members: ?1 key
     "SELECT COUNT(*) FROM shared_sets WHERE key = ?1",
+    // take_members: ?1 key, ?2 how many
+    "DELETE FROM shared_sets WHERE key = ?1 AND member IN"
+    " (SELECT member FROM shared_sets WHERE key = ?1 LIMIT ?2) RETURNING member",
 };
 
 // Resets a statement (ending its transaction) and drops its bindings on scope exit.
@@ -187,18 +190,29 @@ bool SqliteStore::set_remove(const std::string& key, const std::string& member) 
     return run(remove_member, "removing from a set") == 1;
 }
 
-std::vector<std::string> SqliteStore::set_members(const std::string& key) {
-    auto* statement = prepared(list_members);
+std::vector<std::string> SqliteStore::column_of(Statement which, const char* what) {
+    auto* statement = prepared(which);
     ResetGuard reset{statement};
-    bind_text(statement, 1, key);
-    std::vector<std::string> members;
+    std::vector<std::string> values;
     int rc = SQLITE_ROW;
     while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
         const auto* data = static_cast<const char*>(sqlite3_column_blob(statement, 0));
-        members.emplace_back(data ? data : "", static_cast<std::size_t>(sqlite3_column_bytes(statement, 0)));
+        values.emplace_back(data ? data : "", static_cast<std::size_t>(sqlite3_column_bytes(statement, 0)));
     }
-    if (rc != SQLITE_DONE) fail("reading a set");
-    return members;
+    if (rc != SQLITE_DONE) fail(what);
+    return values;
+}
+
+std::vector<std::string> SqliteStore::set_members(const std::string& key) {
+    bind_text(prepared(list_members), 1, key);
+    return column_of(list_members, "reading a set");
+}
+
+std::vector<std::string> SqliteStore::set_take(const std::string& key, std::size_t count) {
+    auto* statement = prepared(take_members);
+    bind_text(statement, 1, key);
+    sqlite3_bind_int64(statement, 2, static_cast<sqlite3_int64>(std::min<std::size_t>(count, INT64_MAX)));
+    return column_of(take_members, "taking from a set");
 }
 
 std::size_t SqliteStore::set_size(const std::string& key) {

@@ -37,13 +37,14 @@ public:
     bool set_remove(const std::string& key, const std::string& member) override;
     std::vector<std::string> set_members(const std::string& key) override;
     std::size_t set_size(const std::string& key) override;
+    std::vector<std::string> set_take(const std::string& key, std::size_t count) override;
     std::size_t remove_expired(std::int64_t now_ms) override;
     bool healthy() noexcept override;
 
 private:
     enum Statement {
         get_value, put_value, put_absent, put_present, claim_value, remove_equal, remove_live, expire, health,
-        add_member, remove_member, list_members, count_members, count
+        add_member, remove_member, list_members, count_members, take_members, count
     };
 
     sqlite3_stmt* prepared(Statement which);
@@ -52,6 +53,8 @@ private:
     // A write (put_value, put_absent, put_present, claim_value): ?1 key, ?2 value, ?3 expiry, ?4 now.
     int write(Statement which, const std::string& key, const std::string& value, std::int64_t expires_ms,
               std::int64_t now_ms);
+    // Steps a statement with its parameters bound; its rows' first column.
+    std::vector<std::string> column_of(Statement which, const char* what);
     [[noreturn]] void fail(const char* what) const;
 
     std::filesystem::path path_;

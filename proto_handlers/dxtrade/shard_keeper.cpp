@@ -209,12 +209,14 @@ asio::awaitable<void> ShardKeeper::round() {
             log::warn(log_prefix, "shard ", shard, " is held by another replica; its pings stop here");
         }
     }
+    std::string handed;
     for (const auto shard : plan.release) {
         drop(shard);
         co_await state_.remove_if(lease_key(shard), name());
         hand_overs_.fetch_add(1, std::memory_order_relaxed);
-        log::info(log_prefix, "handed shard ", shard, " over to its favourite replica");
+        handed += (handed.empty() ? "" : " ") + std::to_string(shard);
     }
+    if (!handed.empty()) log::info(log_prefix, "handed shards ", handed, " over to their favourite replicas");
     shards_held_.store(leases_.held().size(), std::memory_order_relaxed);
 }
 
@@ -267,8 +269,9 @@ asio::awaitable<void> ShardKeeper::take_over(unsigned shard) {
         });
     }
     take_overs_.fetch_add(1, std::memory_order_relaxed);
-    log::info(log_prefix, "took shard ", shard, " over: ", resumed, " sessions (first pings within ",
-              spread.count(), " ms), ", queued, " queued logouts");
+    // An empty shard's take-over is routine (every start has dozens): not worth a line.
+    log::emit(resumed + queued > 0 ? log::Level::info : log::Level::debug, log_prefix, "took shard ", shard,
+              " over: ", resumed, " sessions (first pings within ", spread.count(), " ms), ", queued, " queued logouts");
 }
 
 asio::awaitable<void> ShardKeeper::read_inbox(unsigned shard) {
@@ -277,8 +280,10 @@ asio::awaitable<void> ShardKeeper::read_inbox(unsigned shard) {
     try {
         auto& shared = shared_;
         auto take = [&shared, shard](sessions::SessionStore&) {
+            const auto ids = shared.take_inbox(shard);
+            auto records = shared.find_many(ids);
             Changed found;
-            for (const auto id : shared.take_inbox(shard)) found.emplace_back(id, shared.find(id));
+            for (std::size_t i = 0; i < ids.size(); ++i) found.emplace_back(ids[i], std::move(records[i]));
             return found;
         };
         changed = co_await store_.call(std::move(take));

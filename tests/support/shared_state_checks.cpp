@@ -80,6 +80,18 @@ void check_shared_state_operations(state::SharedState& state, boost::asio::io_co
     BOOST_TEST(value_of(await_on(io, state.set_remove("set", "m2"))));
     BOOST_TEST(value_of(await_on(io, state.set_remove("set", binary))));
     BOOST_TEST(value_of(await_on(io, state.set_size("set"))) == 0u);
+
+    // set_take: each member once, up to the count asked for, then the set is gone.
+    for (const auto* member : {"t1", "t2", "t3"}) BOOST_TEST(await_on(io, state.set_add("inbox", member)).has_value());
+    auto first = value_of(await_on(io, state.set_take("inbox", 2)));
+    BOOST_TEST(first.size() == 2u);
+    auto rest = value_of(await_on(io, state.set_take("inbox", 10)));
+    BOOST_TEST(rest.size() == 1u);
+    first.insert(first.end(), rest.begin(), rest.end());
+    std::sort(first.begin(), first.end());
+    BOOST_TEST(first == (std::vector<std::string>{"t1", "t2", "t3"}), boost::test_tools::per_element());
+    BOOST_TEST(value_of(await_on(io, state.set_take("inbox", 10))).empty());
+    BOOST_TEST(value_of(await_on(io, state.set_size("inbox"))) == 0u);
 }
 
 void check_shared_state_expiry(state::SharedState& state, boost::asio::io_context& io) {

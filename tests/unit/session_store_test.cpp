@@ -275,6 +275,26 @@ BOOST_AUTO_TEST_CASE(a_shared_record_removed_elsewhere_is_not_brought_back_by_an
     BOOST_TEST(here.count() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_shard_inbox_is_taken_once_and_its_records_read_together) {
+    const auto state = tg::state::BlockingSharedState::memory();
+    SharedSessionStore store(*state, "dxtrade", kSecret, 4, std::chrono::hours(1));
+    for (const SessionId id : {4, 8, 12}) store.put(make(id));  // shard 0; each put notifies its owner
+    auto taken = store.take_inbox(0, 2);
+    BOOST_TEST(taken.size() == 2u);
+    const auto rest = store.take_inbox(0);
+    taken.insert(taken.end(), rest.begin(), rest.end());
+    std::sort(taken.begin(), taken.end());
+    BOOST_TEST(taken == (std::vector<SessionId>{4, 8, 12}), boost::test_tools::per_element());
+    BOOST_TEST(store.take_inbox(0).empty());
+
+    const auto found = store.find_many({8, 99, 4});
+    BOOST_REQUIRE(found.size() == 3u);
+    BOOST_REQUIRE(found[0].has_value());
+    check_same(*found[0], make(8));
+    BOOST_TEST(!found[1].has_value());
+    BOOST_TEST(found[2]->id == 4u);
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(healthy, B, Backends) {
     B backend;
     auto store = backend.make_store();

@@ -275,16 +275,28 @@ void SharedSessionStore::notify(unsigned shard, SessionId id) {
     wait_done("notifying a shard", state_.set_add(inbox_key(shard), std::to_string(id)));
 }
 
-std::vector<SessionId> SharedSessionStore::take_inbox(unsigned shard) {
-    const auto key = inbox_key(shard);
+std::vector<SessionId> SharedSessionStore::take_inbox(unsigned shard, std::size_t most) {
+    // Taken, not read: a concurrent reader (an owner that just lost the shard) gets the rest.
     std::vector<SessionId> taken;
-    for (const auto& member : wait("reading a shard's inbox", state_.set_members(key))) {
-        // Only what this call removed is its to act on: a concurrent reader gets the rest.
-        if (wait("reading a shard's inbox", state_.set_remove(key, member))) {
-            if (const auto id = id_of(member)) taken.push_back(*id);
-        }
+    for (const auto& member : wait("reading a shard's inbox", state_.set_take(inbox_key(shard), most))) {
+        if (const auto id = id_of(member)) taken.push_back(*id);
     }
     return taken;
+}
+
+std::vector<std::optional<SessionRecord>> SharedSessionStore::find_many(const std::vector<SessionId>& ids) {
+    constexpr std::size_t chunk = 512;  // MGET in chunks, as read_indexed
+    std::vector<std::optional<SessionRecord>> found;
+    found.reserve(ids.size());
+    for (std::size_t first = 0; first < ids.size(); first += chunk) {
+        std::vector<std::string> keys;
+        for (std::size_t i = first; i < std::min(ids.size(), first + chunk); ++i) keys.push_back(record_key(ids[i]));
+        const auto values = wait("reading sessions", state_.get_many(std::move(keys)));
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            found.push_back(values[i] ? decode(ids[first + i], *values[i]) : std::nullopt);
+        }
+    }
+    return found;
 }
 
 LogoutClaim SharedSessionStore::claim_logout(SessionId id, const std::string& owner, std::chrono::milliseconds hold) {

@@ -62,8 +62,10 @@ public:
     std::optional<SessionRecord> find(SessionId id);
     // Puts `id` in the shard's inbox (its owner looks at the session again).
     void notify(unsigned shard, SessionId id);
-    // The ids put in the shard's inbox since the last call; each is taken once.
-    std::vector<SessionId> take_inbox(unsigned shard);
+    // Up to `most` ids put in the shard's inbox since the last call; each is taken once.
+    std::vector<SessionId> take_inbox(unsigned shard, std::size_t most = 4096);
+    // The records of `ids`, in order; none for one that is gone or does not decrypt.
+    std::vector<std::optional<SessionRecord>> find_many(const std::vector<SessionId>& ids);
     // Whether `owner` may call dxWeb's logout for the session now: mine (claimed for
     // `hold`), busy (another replica is at it) or gone (the record is no more: another
     // replica's confirmed logout removed it).
