@@ -8,8 +8,8 @@ TEST_PACKAGES := chromium redis-server redis-sentinel $(if $(shell command -v np
 SANITIZE_DIR ?= build-sanitize
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := request_head chunked_body upstream_response config shared_session_record dxweb_answer \
-  sixmm_requests webhook launch_page router
+FUZZ_TARGETS ?= request_head chunked_body upstream_response config shared_session_record dxweb_answer \
+  sixmm_requests webhook launch_page router proxy_header
 
 .PHONY: deps test-deps build run run-ha test fuzz test-tsan test-sanitize check bench bench-scheduler bench-ha clean
 
