@@ -2,6 +2,8 @@
 // reads a Config never re-checks it. Durations are milliseconds.
 #pragma once
 
+#include "gateway/config/networks.hpp"
+
 #include <boost/json/object.hpp>
 
 #include <chrono>
@@ -41,12 +43,22 @@ struct TlsSettings {
     millis handshake_timeout{10000};
 };
 
+// Where a request's client address comes from when its peer is a trusted proxy.
+enum class ClientIpHeader { x_forwarded_for, forwarded };
+
 struct Listener {
     std::string name;
     std::string address = "0.0.0.0";
     std::uint16_t port = 0;  // 0: the OS picks one (tests)
     std::optional<TlsSettings> tls;
     bool admin = false;
+    // Every connection starts with a PROXY protocol header (v1 or v2) naming the client;
+    // one without a valid header within the timeout is closed.
+    bool proxy_protocol = false;
+    millis proxy_protocol_timeout{3000};
+    // Peers whose X-Forwarded-For (or Forwarded) chain is believed; empty: nobody's.
+    std::vector<IpNetwork> trusted_proxies;
+    ClientIpHeader client_ip_header = ClientIpHeader::x_forwarded_for;
 };
 
 // Header names with an underscore: Content_Length or X_Forwarded_For may be read as

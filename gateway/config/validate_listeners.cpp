@@ -30,6 +30,32 @@ std::optional<TlsSettings> read_tls(ObjectReader& listener, Context& context) {
     return tls;
 }
 
+// How the listener learns who the client is behind a load balancer.
+void read_client_address(ObjectReader& reader, Listener& listener, Context& context) {
+    reader.read_bool("proxy_protocol", listener.proxy_protocol);
+    reader.read_millis("proxy_protocol_timeout_ms", listener.proxy_protocol_timeout);
+    if (const auto* networks = reader.read_array("trusted_proxies")) {
+        for (std::size_t i = 0; i < networks->size(); ++i) {
+            const auto path = index_path(reader.path_of("trusted_proxies"), i);
+            const auto* text = (*networks)[i].if_string();
+            std::string problem;
+            if (!text) {
+                context.problems.push_back({path, "expected a string such as \"10.0.0.0/8\""});
+            } else if (auto network = parse_network(*text, problem)) {
+                listener.trusted_proxies.push_back(*network);
+            } else {
+                context.problems.push_back({path, problem});
+            }
+        }
+    }
+    std::string header;
+    if (reader.read_string("client_ip_header", header)) {
+        if (header == "x-forwarded-for") listener.client_ip_header = ClientIpHeader::x_forwarded_for;
+        else if (header == "forwarded") listener.client_ip_header = ClientIpHeader::forwarded;
+        else reader.report("client_ip_header", "expected \"x-forwarded-for\" or \"forwarded\"");
+    }
+}
+
 struct ReadListener {
     Listener listener;
     std::optional<boost::asio::ip::address> address;  // when valid
@@ -37,7 +63,10 @@ struct ReadListener {
 };
 
 ReadListener read_listener(const boost::json::value& value, const std::string& path, Context& context) {
-    ObjectReader reader(value, path, {"name", "address", "port", "tls", "admin"}, context.problems);
+    ObjectReader reader(value, path,
+                        {"name", "address", "port", "tls", "admin", "proxy_protocol", "proxy_protocol_timeout_ms",
+                         "trusted_proxies", "client_ip_header"},
+                        context.problems);
     ReadListener result;
     Listener& listener = result.listener;
     if (reader.read_string("name", listener.name, Presence::required) && listener.name.empty())
@@ -58,6 +87,7 @@ ReadListener read_listener(const boost::json::value& value, const std::string& p
     }
     listener.tls = read_tls(reader, context);
     reader.read_bool("admin", listener.admin);
+    read_client_address(reader, listener, context);
     return result;
 }
 

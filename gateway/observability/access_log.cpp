@@ -68,6 +68,7 @@ std::string format_access_line(const RequestRecord& r) {
         {"durationMs", static_cast<double>(r.total.count()) / 1000.0},
         {"upstreamMs", static_cast<double>(r.upstream_time.count()) / 1000.0},
     };
+    if (!r.peer.empty()) line.emplace("peer", r.peer);
     auto text = boost::json::serialize(line);
     text += '\n';
     return text;

@@ -21,6 +21,7 @@ struct RequestRecord {
     std::string_view request_id;
     std::string_view listener;
     std::string_view client;
+    std::string_view peer;  // the proxy the request came through, when not the client itself
     std::string_view method;
     std::string_view target;  // logged as its path and the query's keys only
     std::string_view route;

@@ -20,7 +20,7 @@ struct UpstreamTotals {
     std::uint64_t opened = 0, failed = 0, reused = 0;
 };
 struct ListenerTotals {
-    std::uint64_t handshakes = 0, failures = 0;
+    std::uint64_t handshakes = 0, failures = 0, proxy_header_failures = 0;
 };
 
 std::string label(std::string_view value) {
@@ -83,6 +83,7 @@ std::string render_prometheus(const MetricsSources& sources) {
             for (const auto& [name, stats] : listener_map) {
                 listeners[name].handshakes += stats->tls_handshakes.get();
                 listeners[name].failures += stats->tls_failures.get();
+                listeners[name].proxy_header_failures += stats->proxy_header_failures.get();
             }
         });
     }
@@ -141,6 +142,10 @@ std::string render_prometheus(const MetricsSources& sources) {
         out << "tg_tls_handshakes_total{listener=\"" << label(name) << "\",result=\"ok\"} " << total.handshakes << '\n'
             << "tg_tls_handshakes_total{listener=\"" << label(name) << "\",result=\"failed\"} " << total.failures << '\n';
     }
+    header(out, "tg_proxy_header_failures_total", "counter",
+           "Connections closed on a PROXY protocol listener for a missing, invalid or late header.");
+    for (const auto& [name, total] : listeners)
+        out << "tg_proxy_header_failures_total{listener=\"" << label(name) << "\"} " << total.proxy_header_failures << '\n';
 
     if (sources.config) {
         header(out, "tg_config_reloads_total", "counter", "Configuration reloads (SIGHUP), by result.");

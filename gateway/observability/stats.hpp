@@ -66,6 +66,7 @@ struct UpstreamStats {
 struct ListenerStats {
     Counter tls_handshakes;
     Counter tls_failures;
+    Counter proxy_header_failures;  // connections closed for a missing or invalid PROXY header
 };
 
 // One worker's statistics. The maps only grow (on start and reload), under `mutex`;

@@ -90,7 +90,11 @@ void HeaderRewrite::write_with_added(Lines& lines, std::string& out) const {
 void add_forwarding_headers(HeaderRewrite& rewrite, const ForwardingInfo& info) {
     // Asserted only by the gateway itself: a client's copy is never passed on.
     for (const auto& name : info.owned_headers) rewrite.drop(name);
+    // The client as the gateway found it (client_address.hpp): a client's own claims in
+    // these headers are never passed on.
     rewrite.replace("X-Forwarded-For", info.client_address);
+    rewrite.replace("X-Real-IP", info.client_address);
+    rewrite.drop("Forwarded");
     rewrite.replace("X-Forwarded-Proto", info.tls ? "https" : "http");
     if (info.original_host.empty()) {
         rewrite.drop("X-Forwarded-Host");

@@ -91,6 +91,10 @@ void Gateway::bind_listener(const config::Listener& listener) {
     auto info = std::make_shared<ListenerInfo>();
     info->name = listener.name;
     info->admin = listener.admin;
+    info->proxy_protocol = listener.proxy_protocol;
+    info->proxy_protocol_timeout = listener.proxy_protocol_timeout;
+    info->trusted_proxies = listener.trusted_proxies;
+    info->client_ip_header = listener.client_ip_header;
     if (listener.tls) {
         info->tls_context = make_server_tls_context(*listener.tls);
         info->handshake_timeout = listener.tls->handshake_timeout;
@@ -156,9 +160,13 @@ bool same_listeners(const std::vector<config::Listener>& a, const std::vector<co
         if (l.tls) k += "|" + l.tls->cert_file + "|" + l.tls->key_file + "|" + l.tls->min_version + "|" + l.tls->ciphers;
         return k;
     };
+    const auto same_client_address = [](const config::Listener& x, const config::Listener& y) {
+        return x.proxy_protocol == y.proxy_protocol && x.proxy_protocol_timeout == y.proxy_protocol_timeout &&
+               x.trusted_proxies == y.trusted_proxies && x.client_ip_header == y.client_ip_header;
+    };
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i)
-        if (key(a[i]) != key(b[i])) return false;
+        if (key(a[i]) != key(b[i]) || !same_client_address(a[i], b[i])) return false;
     return true;
 }
 

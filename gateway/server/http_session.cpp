@@ -12,7 +12,9 @@
 #include "gateway/proxy/send_continue.hpp"
 #include "gateway/proxy/websocket_tunnel.hpp"
 #include "gateway/server/admin_endpoints.hpp"
+#include "gateway/server/client_address.hpp"
 #include "gateway/server/idle_connection.hpp"
+#include "gateway/server/proxy_protocol_read.hpp"
 #include "gateway/server/request_checks.hpp"
 #include "gateway/server/worker.hpp"
 
@@ -67,7 +69,7 @@ public:
         : stream_(std::move(stream)),
           worker_(worker),
           listener_(std::move(listener)),
-          client_address_(std::move(client_address)),
+          peer_address_(std::move(client_address)),
           requests_served_(resumed ? 1 : 0),
           data_ready_(resumed) {
         worker_.add_session(this);
@@ -84,13 +86,18 @@ public:
     }
 
     asio::awaitable<void> run() {
+        if (listener_->proxy_protocol) {
+            // A parked connection that resumes has had its PROXY header read already.
+            if (requests_served_ == 0 && !co_await take_proxy_header()) co_return;
+            note_balancer();
+        }
         if constexpr (tls) {
             auto& listener_stats = worker_.stats().listener(listener_->name);
             beast::get_lowest_layer(stream_).expires_after(listener_->handshake_timeout);
             const auto ec = co_await stream_.handshake(TlsSocket::Side::server);
             if (ec) {
                 listener_stats.tls_failures.add();
-                log::debug("listener ", listener_->name, ": TLS handshake with ", client_address_,
+                log::debug("listener ", listener_->name, ": TLS handshake with ", peer_address_,
                            " failed: ", ec.message());
                 co_return;
             }
@@ -115,7 +122,7 @@ public:
                     if constexpr (!tls) {
                         // Idle for a while: wait for the next request outside this coroutine.
                         park_idle_connection(worker_, listener_, stream_.release_socket(),
-                                             std::move(client_address_), idle_timeout - wait);
+                                             std::move(peer_address_), idle_timeout - wait);
                         co_return;
                     } else {
                         ec = co_await wait_idle_without_buffer(idle_timeout - wait);
@@ -164,6 +171,42 @@ private:
         co_return ec;
     }
 
+    // The PROXY protocol header before anything else (before a TLS handshake too): the
+    // client it names is this connection's peer from now on.
+    asio::awaitable<bool> take_proxy_header() {
+        auto& socket = beast::get_lowest_layer(stream_);
+        socket.expires_after(listener_->proxy_protocol_timeout);
+        const auto header = co_await read_proxy_header(socket);
+        if (header.status != ProxyParse::Status::complete) {
+            worker_.stats().listener(listener_->name).proxy_header_failures.add();
+            log::info("listener ", listener_->name, ": connection from ", peer_address_, " closed: ", header.problem);
+            co_return false;
+        }
+        if (header.source) peer_address_ = config::unmapped(*header.source).to_string();
+        co_return true;
+    }
+
+    // The load balancer's address, for the access log, when its PROXY header named another.
+    void note_balancer() {
+        error_code ec;
+        const auto remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+        if (ec) return;
+        auto address = config::unmapped(remote.address()).to_string();
+        if (address != peer_address_) balancer_address_ = std::move(address);
+    }
+
+    // The request's client: the peer, or what a trusted proxy's forwarding chain says.
+    void find_client(const http::fields& request) {
+        client_.clear();
+        if (listener_->trusted_proxies.empty()) return;
+        error_code ec;
+        const auto peer = asio::ip::make_address(peer_address_, ec);
+        if (ec) return;
+        const auto client = client_of(peer, request, listener_->trusted_proxies, listener_->client_ip_header);
+        if (client != config::unmapped(peer)) client_ = client.to_string();
+    }
+    std::string_view client() const { return client_.empty() ? std::string_view(peer_address_) : client_; }
+
     void start_request() {
         // The strings keep their capacity from one request to the next.
         facts_ = RequestFacts{.time = std::chrono::system_clock::now(),
@@ -197,7 +240,7 @@ private:
 
         auto& req = parser.get();
         if (const auto problem = check_framing_and_host(parser)) {
-            log::info("request ", facts_.request_id, " from ", client_address_, " refused: ", problem);
+            log::info("request ", facts_.request_id, " from ", client(), " refused: ", problem);
             co_return co_await send_error(errors::bad_request, false);
         }
         if (const auto* refusal = refused_by_policy(parser, config.limits)) co_return co_await send_refusal(*refusal);
@@ -238,7 +281,7 @@ private:
             route,
             config,
             pool,
-            {client_address_, tls, host, facts_.request_id, state.runtime->owned_headers},
+            {client(), tls, host, facts_.request_id, state.runtime->owned_headers},
             parser.keep_alive(),
             expects_continue(req),
             req.version(),
@@ -268,6 +311,7 @@ private:
         const auto& req = parser.get();
         head_request_ = req.method() == http::verb::head;
         take_request_id(parser);
+        find_client(req);
         facts_.method_class = observability::method_class_of(req.method());
         if (worker_.access_log().enabled()) {
             facts_.method.assign(req.method_string());
@@ -313,7 +357,7 @@ private:
     // request through; otherwise whether the connection stays open after its answer.
     asio::awaitable<std::optional<bool>> answer_before_proxy(handlers::Handler& handler) {
         auto& parser = *request_parser_;
-        const handlers::RequestHead head{parser.get(), facts_.request_id, client_address_, tls};
+        const handlers::RequestHead head{parser.get(), facts_.request_id, client(), tls};
         std::optional<handlers::Response> answer;
         try {
             answer = co_await handler.before_proxy(head);
@@ -340,7 +384,7 @@ private:
         }
         facts_.bytes_in = body.size();
         http::request<http::string_body> message{std::move(req.base()), std::move(body)};
-        handlers::Request request{message, request_id, client_address_, tls};
+        handlers::Request request{message, request_id, client(), tls};
         handlers::Response response;
         try {
             response = co_await handler.handle(request);
@@ -404,7 +448,7 @@ private:
             co_return co_await send_error(proxy::answer_to_body_parse_error(read), false);
         }
         if (read == beast::error::timeout) {
-            log::info("request ", facts_.request_id, " from ", client_address_, ": the body did not arrive in time");
+            log::info("request ", facts_.request_id, " from ", client(), ": the body did not arrive in time");
             co_return co_await send_error(errors::body_timeout, false);
         }
         co_return false;
@@ -421,7 +465,7 @@ private:
             take_request_id(parser);  // the header is complete
             co_await send_error(errors::payload_too_large, false);
         } else if (proxy::is_parse_error(ec)) {
-            log::info("listener ", listener_->name, ": malformed request from ", client_address_, ": ", ec.message());
+            log::info("listener ", listener_->name, ": malformed request from ", peer_address_, ": ", ec.message());
             worker_.next_request_id(facts_.request_id);
             co_await send_error(errors::bad_request, false);
         }
@@ -477,7 +521,8 @@ private:
         route_stats->record(facts_.method_class, facts_.status, total, facts_.bytes_in, facts_.bytes_out);
         auto& access_log = worker_.access_log();
         if (!access_log.enabled()) return;
-        access_log.append({facts_.time, facts_.request_id, listener_->name, client_address_, facts_.method,
+        access_log.append({facts_.time, facts_.request_id, listener_->name, client(),
+                           client_.empty() ? std::string_view(balancer_address_) : std::string_view(peer_address_), facts_.method,
                            facts_.target, facts_.route, facts_.upstream, facts_.server, facts_.status,
                            facts_.bytes_in, facts_.bytes_out, total, facts_.upstream_time});
     }
@@ -513,7 +558,9 @@ private:
     std::optional<RequestParser> request_parser_;  // the request being served
     Worker& worker_;
     std::shared_ptr<const ListenerInfo> listener_;
-    std::string client_address_;
+    std::string peer_address_;  // the TCP peer, or the client its PROXY header named
+    std::string client_;        // the request's client when a trusted proxy named another
+    std::string balancer_address_;  // the TCP peer when a PROXY header named another
     RequestFacts facts_;
     bool idle_ = false;            // waiting for the next request: may be closed by a drain
     std::uint64_t requests_served_ = 0;
@@ -547,7 +594,7 @@ void start_session(Worker& worker, std::shared_ptr<const ListenerInfo> listener,
     socket.set_option(tcp::no_delay(true), ec);
     const auto remote = socket.remote_endpoint(ec);
     if (ec) return;  // the client is already gone
-    std::string client_address = remote.address().to_string();
+    std::string client_address = config::unmapped(remote.address()).to_string();
     if (listener->tls_context) {
         std::optional<TlsSocket> tls;
         try {

@@ -20,6 +20,10 @@ struct ListenerInfo {
     bool admin = false;
     std::shared_ptr<boost::asio::ssl::context> tls_context;  // null for plain HTTP
     config::millis handshake_timeout{10000};
+    bool proxy_protocol = false;
+    config::millis proxy_protocol_timeout{3000};
+    std::vector<config::IpNetwork> trusted_proxies;
+    config::ClientIpHeader client_ip_header = config::ClientIpHeader::x_forwarded_for;
 };
 
 void start_session(Worker& worker, std::shared_ptr<const ListenerInfo> listener,

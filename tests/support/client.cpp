@@ -93,11 +93,13 @@ std::string exchange_raw(asio::io_context& io, Stream& stream, const std::string
 
 }  // namespace
 
-std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout, bool tls) {
+std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout, bool tls,
+                         const std::string& clear_prefix) {
     asio::io_context io;
     beast::tcp_stream tcp_stream(io);
     tcp_stream.expires_after(timeout);
     tcp_stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    if (!clear_prefix.empty()) asio::write(tcp_stream, asio::buffer(clear_prefix));
     if (!tls) return exchange_raw(io, tcp_stream, bytes);
     asio::ssl::context context(asio::ssl::context::tls_client);
     context.set_verify_mode(asio::ssl::verify_none);

@@ -38,9 +38,11 @@ Response fetch(std::uint16_t port, const std::string& target);
 
 // Writes raw bytes, then reads until the server closes the connection or `timeout`
 // passes; returns everything read. For malformed and pipelined requests. With `tls`,
-// over TLS without verifying the server.
+// over TLS without verifying the server. `clear_prefix` goes first, before any TLS
+// handshake (a PROXY protocol header).
 std::string raw_exchange(std::uint16_t port, const std::string& bytes,
-                         std::chrono::milliseconds timeout = std::chrono::seconds(5), bool tls = false);
+                         std::chrono::milliseconds timeout = std::chrono::seconds(5), bool tls = false,
+                         const std::string& clear_prefix = {});
 
 // Writes raw bytes and reports how long it took until `needle` was received, or
 // nothing if it did not arrive within `timeout`.

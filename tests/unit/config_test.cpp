@@ -116,6 +116,29 @@ BOOST_AUTO_TEST_CASE(minimal_config_gets_defaults) {
     BOOST_TEST(config.document.contains("listeners"));
 }
 
+BOOST_AUTO_TEST_CASE(listener_client_address_settings) {
+    const auto result = load(R"({"listeners": [{"name": "lb", "port": 0, "proxy_protocol": true,
+        "proxy_protocol_timeout_ms": 1500, "trusted_proxies": ["10.0.0.0/8", "2001:db8::/32", "192.0.2.7"],
+        "client_ip_header": "forwarded"}]})");
+    CHECK_OK(result);
+    const auto& listener = result.config->listeners.at(0);
+    BOOST_TEST(listener.proxy_protocol);
+    BOOST_TEST(listener.proxy_protocol_timeout.count() == 1500);
+    BOOST_TEST(listener.trusted_proxies.size() == 3u);
+    BOOST_TEST((listener.client_ip_header == ClientIpHeader::forwarded));
+    const auto defaults = load(minimal());
+    BOOST_TEST(!defaults.config->listeners.at(0).proxy_protocol);
+    BOOST_TEST(defaults.config->listeners.at(0).trusted_proxies.empty());
+
+    const auto bad = load(R"({"listeners": [{"name": "lb", "port": 0, "proxy_protocol": "yes",
+        "trusted_proxies": ["10.0.0.1/8", 7, "proxy.example"], "client_ip_header": "x-real-ip"}]})");
+    CHECK_PROBLEM(bad, "listeners[0].proxy_protocol", "found a string");
+    CHECK_PROBLEM(bad, "listeners[0].trusted_proxies[0]", "did you mean \"10.0.0.0/8\"");
+    CHECK_PROBLEM(bad, "listeners[0].trusted_proxies[1]", "expected a string");
+    CHECK_PROBLEM(bad, "listeners[0].trusted_proxies[2]", "expected an IPv4 or IPv6 address or network");
+    CHECK_PROBLEM(bad, "listeners[0].client_ip_header", "expected \"x-forwarded-for\" or \"forwarded\"");
+}
+
 BOOST_AUTO_TEST_CASE(workers_zero_means_hardware_concurrency) {
     const auto zero = load(minimal(R"("workers": 0)"));
     CHECK_OK(zero);
