@@ -31,9 +31,18 @@ private:
     std::string value_;
 };
 
-struct TlsSettings {
+// A further certificate of a TLS listener, for the names a client asks for by SNI:
+// exact names or "*.example.com" (one label).
+struct SniCertificate {
     std::string cert_file;
     std::string key_file;
+    std::vector<std::string> server_names;  // lower case
+};
+
+struct TlsSettings {
+    std::string cert_file;  // the default: no SNI, or a name no other certificate has
+    std::string key_file;
+    std::vector<SniCertificate> certificates;
     std::string min_version = "1.2";  // "1.2" or "1.3"
     // OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are fixed by OpenSSL).
     std::string ciphers =

@@ -3,17 +3,53 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <optional>
 
 namespace tg::config::detail {
 namespace {
+
+// A host name as SNI carries it ("portal.example.com"), or "*." and one.
+bool valid_server_name(std::string_view name) {
+    if (name.starts_with("*.")) name.remove_prefix(2);
+    if (name.empty() || name.size() > 253 || name.front() == '.' || name.back() == '.') return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    }) && name.find("..") == std::string_view::npos;
+}
+
+SniCertificate read_sni_certificate(const boost::json::value& value, const std::string& path, Context& context) {
+    ObjectReader reader(value, path, {"cert_file", "key_file", "server_names"}, context.problems);
+    SniCertificate certificate;
+    for (auto [key, out] : {std::pair{"cert_file", &certificate.cert_file}, std::pair{"key_file", &certificate.key_file}}) {
+        std::string written;
+        if (reader.read_string(key, written, Presence::required))
+            *out = readable_file(context.base_dir, written, reader.path_of(key), context.problems);
+    }
+    if (const auto* names = reader.read_array("server_names", Presence::required)) {
+        if (names->empty()) reader.report("server_names", "expected at least one name");
+        for (std::size_t i = 0; i < names->size(); ++i) {
+            const auto* name = (*names)[i].if_string();
+            std::string lower = name ? std::string(*name) : std::string();
+            std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+            if (!name || !valid_server_name(lower)) {
+                context.problems.push_back({index_path(reader.path_of("server_names"), i),
+                                            "expected a host name such as \"portal.example.com\" or \"*.example.com\""});
+            } else {
+                certificate.server_names.push_back(std::move(lower));
+            }
+        }
+    }
+    return certificate;
+}
 
 std::optional<TlsSettings> read_tls(ObjectReader& listener, Context& context) {
     const auto* value = listener.find("tls");
     if (value == nullptr)
         return std::nullopt;
     ObjectReader reader(*value, listener.path_of("tls"),
-                        {"cert_file", "key_file", "min_version", "ciphers", "handshake_timeout_ms"},
+                        {"cert_file", "key_file", "certificates", "min_version", "ciphers", "handshake_timeout_ms"},
                         context.problems);
     TlsSettings tls;
     for (auto [key, out] : {std::pair{"cert_file", &tls.cert_file}, std::pair{"key_file", &tls.key_file}}) {
@@ -27,6 +63,10 @@ std::optional<TlsSettings> read_tls(ObjectReader& listener, Context& context) {
     if (reader.read_string("ciphers", tls.ciphers) && tls.ciphers.empty())
         reader.report("ciphers", "expected an OpenSSL cipher list, found an empty string");
     reader.read_millis("handshake_timeout_ms", tls.handshake_timeout);
+    if (const auto* certificates = reader.read_array("certificates")) {
+        for (std::size_t i = 0; i < certificates->size(); ++i)
+            tls.certificates.push_back(read_sni_certificate((*certificates)[i], index_path(reader.path_of("certificates"), i), context));
+    }
     return tls;
 }
 

@@ -96,7 +96,8 @@ void Gateway::bind_listener(const config::Listener& listener) {
     info->trusted_proxies = listener.trusted_proxies;
     info->client_ip_header = listener.client_ip_header;
     if (listener.tls) {
-        info->tls_context = make_server_tls_context(*listener.tls);
+        info->tls = std::make_shared<TlsContextSlot>(make_server_tls_context(*listener.tls));
+        tls_slots_[listener.name] = info->tls;
         info->handshake_timeout = listener.tls->handshake_timeout;
     }
     const tcp::endpoint wanted(asio::ip::make_address(listener.address), listener.port);
@@ -156,8 +157,10 @@ namespace {
 
 bool same_listeners(const std::vector<config::Listener>& a, const std::vector<config::Listener>& b) {
     auto key = [](const config::Listener& l) {
+        // The certificates and the other TLS settings are reloaded (reload_tls); plain or
+        // TLS, and the handshake timeout, need a restart.
         std::string k = l.name + "|" + l.address + "|" + std::to_string(l.port) + "|" + (l.admin ? "admin" : "");
-        if (l.tls) k += "|" + l.tls->cert_file + "|" + l.tls->key_file + "|" + l.tls->min_version + "|" + l.tls->ciphers;
+        if (l.tls) k += "|tls|" + std::to_string(l.tls->handshake_timeout.count());
         return k;
     };
     const auto same_client_address = [](const config::Listener& x, const config::Listener& y) {
@@ -186,10 +189,23 @@ ReloadResult Gateway::reload(std::shared_ptr<const config::Config> config) {
     for (const auto* service : shared_.services) {
         for (auto& setting : service->needs_restart(*config)) result.ignored.push_back(std::move(setting));
     }
+    std::vector<std::pair<std::shared_ptr<TlsContextSlot>, std::shared_ptr<asio::ssl::context>>> renewed;
     try {
+        // Every certificate is read again, so a renewed one in the same file is taken; a
+        // pair that does not load keeps the running ones, and the reload fails.
+        for (const auto& listener : config->listeners) {
+            const auto slot = tls_slots_.find(listener.name);
+            if (!listener.tls || slot == tls_slots_.end()) continue;
+            try {
+                renewed.emplace_back(slot->second, make_server_tls_context(*listener.tls));
+            } catch (const std::exception& e) {
+                throw std::runtime_error("listener " + listener.name + ": " + e.what());
+            }
+        }
         auto runtime = Runtime::build(std::move(config), registry_);
         workers_.front()->try_build(runtime);
         runtime_ = std::move(runtime);
+        for (auto& [slot, context] : renewed) slot->replace(std::move(context));
     } catch (const std::exception& e) {
         result.error = e.what();
         return result;

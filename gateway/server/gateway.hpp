@@ -5,6 +5,7 @@
 #include "gateway/config/model.hpp"
 #include "gateway/handlers/handler.hpp"
 #include "gateway/server/shared_state.hpp"
+#include "gateway/server/tls.hpp"
 #include "gateway/server/worker.hpp"
 #include "gateway/state/shared_state.hpp"
 
@@ -57,6 +58,7 @@ private:
     std::shared_ptr<const Runtime> runtime_;
     std::vector<std::unique_ptr<Worker>> workers_;
     std::map<std::string, std::uint16_t> bound_ports_;
+    std::map<std::string, std::shared_ptr<TlsContextSlot>> tls_slots_;  // by listener name
     bool running_ = false;
 };
 

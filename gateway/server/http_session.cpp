@@ -595,10 +595,11 @@ void start_session(Worker& worker, std::shared_ptr<const ListenerInfo> listener,
     const auto remote = socket.remote_endpoint(ec);
     if (ec) return;  // the client is already gone
     std::string client_address = config::unmapped(remote.address()).to_string();
-    if (listener->tls_context) {
+    if (listener->tls) {
         std::optional<TlsSocket> tls;
         try {
-            tls.emplace(TimedSocket(std::move(socket)), listener->tls_context->native_handle());
+            // The connection holds the context (OpenSSL counts it): a reload may replace it.
+            tls.emplace(TimedSocket(std::move(socket)), listener->tls->current()->native_handle());
         } catch (const std::bad_alloc&) {
             log::error("listener ", listener->name, ": no memory for a TLS connection from ", client_address);
             return;  // the socket closes with the TimedSocket

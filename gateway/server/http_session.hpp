@@ -4,6 +4,7 @@
 #pragma once
 
 #include "gateway/config/model.hpp"
+#include "gateway/server/tls.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -18,7 +19,7 @@ class Worker;
 struct ListenerInfo {
     std::string name;
     bool admin = false;
-    std::shared_ptr<boost::asio::ssl::context> tls_context;  // null for plain HTTP
+    std::shared_ptr<TlsContextSlot> tls;  // null for plain HTTP
     config::millis handshake_timeout{10000};
     bool proxy_protocol = false;
     config::millis proxy_protocol_timeout{3000};

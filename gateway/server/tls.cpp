@@ -2,7 +2,10 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
+#include <cctype>
 #include <stdexcept>
+#include <vector>
 
 namespace tg::server {
 namespace ssl = boost::asio::ssl;
@@ -31,9 +34,9 @@ void restrict_versions(ssl::context& context, const std::string& min_version) {
     }
 }
 
-}  // namespace
-
-std::shared_ptr<ssl::context> make_server_tls_context(const config::TlsSettings& tls) {
+// One certificate's context with the listener's settings.
+std::shared_ptr<ssl::context> make_context(const config::TlsSettings& tls, const std::string& cert_file,
+                                           const std::string& key_file) {
     auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
     context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                          ssl::context::no_sslv3 | ssl::context::single_dh_use |
@@ -43,13 +46,68 @@ std::shared_ptr<ssl::context> make_server_tls_context(const config::TlsSettings&
         throw std::runtime_error("no usable cipher in the configured TLS cipher list");
     }
     boost::system::error_code ec;
-    context->use_certificate_chain_file(tls.cert_file, ec);
-    if (ec) throw std::runtime_error("cannot load TLS certificate " + tls.cert_file + ": " + ec.message());
-    context->use_private_key_file(tls.key_file, ssl::context::pem, ec);
-    if (ec) throw std::runtime_error("cannot load TLS key " + tls.key_file + ": " + ec.message());
+    context->use_certificate_chain_file(cert_file, ec);
+    if (ec) throw std::runtime_error("cannot load TLS certificate " + cert_file + ": " + ec.message());
+    context->use_private_key_file(key_file, ssl::context::pem, ec);
+    if (ec) throw std::runtime_error("cannot load TLS key " + key_file + ": " + ec.message());
+    if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
+        throw std::runtime_error("TLS key " + key_file + " does not match certificate " + cert_file);
+    }
     SSL_CTX_set_alpn_select_cb(context->native_handle(), select_http11, nullptr);
     // Idle keep-alive connections give their record buffers back (as nginx does).
     SSL_CTX_set_mode(context->native_handle(), SSL_MODE_RELEASE_BUFFERS);
+    return context;
+}
+
+// The SNI certificates of a default context, hung on it as ex_data: freed with it.
+struct SniTable {
+    std::vector<std::pair<std::string, std::shared_ptr<ssl::context>>> by_name;
+};
+
+void free_sni_table(void*, void* table, CRYPTO_EX_DATA*, int, long, void*) { delete static_cast<SniTable*>(table); }
+
+int sni_table_index() {
+    static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, free_sni_table);
+    return index;
+}
+
+int choose_certificate(SSL* ssl, int*, void*) {
+    const char* requested = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    if (requested == nullptr) return SSL_TLSEXT_ERR_OK;  // the default certificate
+    const auto* table = static_cast<const SniTable*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), sni_table_index()));
+    if (table == nullptr) return SSL_TLSEXT_ERR_OK;
+    std::string name(requested);
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    for (const auto& [pattern, context] : table->by_name) {
+        if (server_name_matches(pattern, name)) {
+            SSL_set_SSL_CTX(ssl, context->native_handle());
+            break;
+        }
+    }
+    return SSL_TLSEXT_ERR_OK;  // no match: the default certificate, as nginx does
+}
+
+}  // namespace
+
+bool server_name_matches(std::string_view pattern, std::string_view name) {
+    if (!pattern.starts_with("*.")) return pattern == name;
+    const auto dot = name.find('.');
+    return dot != std::string_view::npos && dot > 0 && name.substr(dot) == pattern.substr(1);
+}
+
+std::shared_ptr<ssl::context> make_server_tls_context(const config::TlsSettings& tls) {
+    auto context = make_context(tls, tls.cert_file, tls.key_file);
+    if (tls.certificates.empty()) return context;
+    auto table = std::make_unique<SniTable>();
+    for (const auto& certificate : tls.certificates) {
+        auto named = make_context(tls, certificate.cert_file, certificate.key_file);
+        for (const auto& name : certificate.server_names) table->by_name.emplace_back(name, named);
+    }
+    if (sni_table_index() < 0 || SSL_CTX_set_ex_data(context->native_handle(), sni_table_index(), table.get()) != 1) {
+        throw std::runtime_error("cannot attach the SNI certificates");
+    }
+    table.release();  // the context owns it now
+    SSL_CTX_set_tlsext_servername_callback(context->native_handle(), choose_certificate);
     return context;
 }
 

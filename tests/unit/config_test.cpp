@@ -139,6 +139,19 @@ BOOST_AUTO_TEST_CASE(listener_client_address_settings) {
     CHECK_PROBLEM(bad, "listeners[0].client_ip_header", "expected \"x-forwarded-for\" or \"forwarded\"");
 }
 
+BOOST_AUTO_TEST_CASE(sni_certificates_are_checked) {
+    const auto bad = load(R"({"listeners": [{"name": "tls", "port": 0, "tls": {"cert_file": "a.pem", "key_file": "a.key",
+        "certificates": [{"cert_file": "b.pem", "key_file": "b.key", "server_names": ["ok.example", "bad name", "*.*.x", ""]},
+                         {"cert_file": "c.pem", "key_file": "c.key", "server_names": []},
+                         {"cert_file": "d.pem"}]}}]})");
+    CHECK_PROBLEM(bad, "listeners[0].tls.certificates[0].server_names[1]", "expected a host name");
+    CHECK_PROBLEM(bad, "listeners[0].tls.certificates[0].server_names[2]", "expected a host name");
+    CHECK_PROBLEM(bad, "listeners[0].tls.certificates[0].server_names[3]", "expected a host name");
+    CHECK_PROBLEM(bad, "listeners[0].tls.certificates[1].server_names", "expected at least one name");
+    CHECK_PROBLEM(bad, "listeners[0].tls.certificates[2].key_file", "required key is missing");
+    CHECK_PROBLEM(bad, "listeners[0].tls.certificates[2].server_names", "required key is missing");
+}
+
 BOOST_AUTO_TEST_CASE(workers_zero_means_hardware_concurrency) {
     const auto zero = load(minimal(R"("workers": 0)"));
     CHECK_OK(zero);

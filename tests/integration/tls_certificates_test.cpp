@@ -1,0 +1,192 @@
+// A TLS listener's certificates: renewed on SIGHUP (the same files rewritten, as certbot
+// and cert-manager do) without dropping a connection or failing a request, a broken
+// pair refused while the running certificate stays, and further certificates chosen by
+// SNI. The gateway runs in this process; reload() is what SIGHUP calls.
+#define BOOST_TEST_MODULE tls_certificates
+#include <boost/test/unit_test.hpp>
+
+#include "tests/support/certificate.hpp"
+#include "tests/support/gateway_fixture.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/test_upstream.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include <openssl/x509.h>
+
+#include <atomic>
+#include <set>
+#include <filesystem>
+#include <thread>
+
+using namespace tg::test;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+// One TLS connection to 127.0.0.1:port, with `server_name` as SNI when not empty.
+struct TlsClient {
+    asio::io_context io;
+    asio::ssl::context context{asio::ssl::context::tls_client};
+    asio::ssl::stream<beast::tcp_stream> stream{io, context};
+
+    TlsClient(std::uint16_t port, const std::string& server_name = "") {
+        context.set_verify_mode(asio::ssl::verify_none);
+        beast::get_lowest_layer(stream).expires_after(5s);
+        beast::get_lowest_layer(stream).connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+        if (!server_name.empty()) SSL_set_tlsext_host_name(stream.native_handle(), server_name.c_str());
+        stream.handshake(asio::ssl::stream_base::client);
+    }
+
+    // The CN of the certificate the server presented.
+    std::string certificate_name() {
+        X509* certificate = SSL_get1_peer_certificate(stream.native_handle());
+        if (!certificate) return "(none)";
+        char name[256] = {};
+        X509_NAME_get_text_by_NID(X509_get_subject_name(certificate), NID_commonName, name, sizeof name);
+        X509_free(certificate);
+        return name;
+    }
+
+    unsigned get(const std::string& target = "/echo") {
+        http::request<http::empty_body> request{http::verb::get, target, 11};
+        request.set(http::field::host, "localhost");
+        beast::get_lowest_layer(stream).expires_after(5s);
+        http::write(stream, request);
+        beast::flat_buffer buffer;
+        http::response<http::string_body> response;
+        http::read(stream, buffer, response);
+        return response.result_int();
+    }
+};
+
+std::string config_for(const TempDir& dir, const std::string& upstream, const std::string& sni_certificates = "") {
+    const auto file = [&](const char* name) { return (dir.path() / name).string(); };
+    return R"({
+      "workers": 2,
+      "listeners": [{"name": "secure", "address": "127.0.0.1", "port": 0,
+                     "tls": {"cert_file": ")" + file("live.pem") + R"(", "key_file": ")" + file("live.key") + R"(")" +
+           (sni_certificates.empty() ? "" : R"(, "certificates": )" + sni_certificates) + R"(}}],
+      "upstreams": {"app": {"servers": [")" + upstream + R"("]}},
+      "routes": [{"match": {"prefix": "/"}, "upstream": "app"}]
+    })";
+}
+
+// Makes a certificate named `name` and installs it as the live pair (copied over the
+// files in place, as a renewal does).
+void install(const TempDir& dir, const std::string& name) {
+    make_certificate(dir, name, "DNS:localhost,IP:127.0.0.1");
+    for (const char* extension : {".pem", ".key"}) {
+        std::filesystem::copy_file(dir.path() / (name + extension), dir.path() / (std::string("live") + extension),
+                                   std::filesystem::copy_options::overwrite_existing);
+    }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_renewed_certificate_is_served_after_a_reload_and_open_connections_go_on) {
+    TempDir dir;
+    TestUpstream upstream;
+    install(dir, "first");
+    const auto config = config_for(dir, upstream.url());
+    InProcessGateway gateway(config);
+    TlsClient before(gateway.port("secure"));
+    BOOST_TEST(before.certificate_name() == "first");
+    BOOST_TEST(before.get() == 200u);
+
+    install(dir, "second");
+    const auto reloaded = gateway.reload(config);
+    BOOST_TEST(reloaded.applied, reloaded.error);
+    BOOST_TEST(reloaded.ignored.empty());
+    TlsClient after(gateway.port("secure"));
+    BOOST_TEST(after.certificate_name() == "second");
+    BOOST_TEST(after.get() == 200u);
+    BOOST_TEST(before.get() == 200u);  // the connection made before the reload goes on
+
+    // A broken pair (a key of another certificate) is refused, naming the file; the
+    // running certificate stays.
+    make_certificate(dir, "stranger", "DNS:localhost");
+    std::filesystem::copy_file(dir.path() / "stranger.key", dir.path() / "live.key",
+                               std::filesystem::copy_options::overwrite_existing);
+    const auto refused = gateway.reload(config);
+    BOOST_TEST(!refused.applied);
+    BOOST_TEST(refused.error.find("listener secure") != std::string::npos, refused.error);
+    BOOST_TEST(refused.error.find("live.key") != std::string::npos, refused.error);
+    TlsClient still(gateway.port("secure"));
+    BOOST_TEST(still.certificate_name() == "second");
+    BOOST_TEST(still.get() == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(reloads_under_a_client_loop_fail_no_request) {
+    TempDir dir;
+    TestUpstream upstream;
+    install(dir, "cert-a");
+    make_certificate(dir, "cert-b", "DNS:localhost,IP:127.0.0.1");
+    const auto config = config_for(dir, upstream.url());
+    InProcessGateway gateway(config);
+    const auto port = gateway.port("secure");
+
+    std::atomic<bool> done{false};
+    std::atomic<int> served{0}, failed{0};
+    std::set<std::string> seen;
+    std::thread clients([&] {
+        // A new connection and a request each time, for at most 600 rounds.
+        for (int round = 0; round < 600 && !done.load(); ++round) {
+            try {
+                TlsClient client(port);
+                seen.insert(client.certificate_name());
+                (client.get() == 200u ? served : failed).fetch_add(1);
+            } catch (const std::exception&) {
+                failed.fetch_add(1);
+            }
+        }
+    });
+    for (int reload = 0; reload < 10; ++reload) {
+        const auto name = reload % 2 == 0 ? "cert-b" : "cert-a";
+        for (const char* extension : {".pem", ".key"}) {
+            // Written aside and renamed over, as certbot's symlink swap is atomic.
+            std::filesystem::copy_file(dir.path() / (std::string(name) + extension), dir.path() / "next",
+                                       std::filesystem::copy_options::overwrite_existing);
+            std::filesystem::rename(dir.path() / "next", dir.path() / (std::string("live") + extension));
+        }
+        BOOST_TEST(gateway.reload(config).applied);
+        std::this_thread::sleep_for(150ms);
+    }
+    done.store(true);
+    clients.join();
+    BOOST_TEST(failed.load() == 0);
+    BOOST_TEST(served.load() > 10);
+    BOOST_TEST(seen.size() == 2u);  // both certificates were served
+}
+
+BOOST_AUTO_TEST_CASE(sni_chooses_a_certificate_by_name_and_falls_back_to_the_default) {
+    TempDir dir;
+    TestUpstream upstream;
+    install(dir, "default-cert");
+    make_certificate(dir, "api-cert", "DNS:api.example.com,DNS:*.wild.example");
+    const auto file = [&](const char* name) { return (dir.path() / name).string(); };
+    const auto sni = R"([{"cert_file": ")" + file("api-cert.pem") + R"(", "key_file": ")" + file("api-cert.key") +
+                     R"(", "server_names": ["api.example.com", "*.Wild.Example"]}])";
+    InProcessGateway gateway(config_for(dir, upstream.url(), sni));
+    const auto port = gateway.port("secure");
+    for (const auto& [name, expected] : std::vector<std::pair<std::string, std::string>>{
+             {"api.example.com", "api-cert"},
+             {"API.Example.com", "api-cert"},
+             {"x.wild.example", "api-cert"},
+             {"a.b.wild.example", "default-cert"},  // a wildcard covers one label
+             {"wild.example", "default-cert"},
+             {"other.example.com", "default-cert"},
+             {"", "default-cert"}}) {
+        TlsClient client(port, name);
+        BOOST_TEST(client.certificate_name() == expected, "SNI '" << name << "'");
+        BOOST_TEST(client.get() == 200u);
+    }
+}
