@@ -50,6 +50,9 @@ struct TlsSettings {
         "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
         "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
     millis handshake_timeout{10000};
+    // Strict-Transport-Security on every answer of the listener; 0: none.
+    std::int64_t hsts_max_age_s = 0;
+    bool hsts_include_subdomains = false;
 };
 
 // Where a request's client address comes from when its peer is a trusted proxy.

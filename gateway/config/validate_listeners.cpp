@@ -49,7 +49,8 @@ std::optional<TlsSettings> read_tls(ObjectReader& listener, Context& context) {
     if (value == nullptr)
         return std::nullopt;
     ObjectReader reader(*value, listener.path_of("tls"),
-                        {"cert_file", "key_file", "certificates", "min_version", "ciphers", "handshake_timeout_ms"},
+                        {"cert_file", "key_file", "certificates", "min_version", "ciphers", "handshake_timeout_ms",
+                         "hsts_max_age_s", "hsts_include_subdomains"},
                         context.problems);
     TlsSettings tls;
     for (auto [key, out] : {std::pair{"cert_file", &tls.cert_file}, std::pair{"key_file", &tls.key_file}}) {
@@ -63,6 +64,8 @@ std::optional<TlsSettings> read_tls(ObjectReader& listener, Context& context) {
     if (reader.read_string("ciphers", tls.ciphers) && tls.ciphers.empty())
         reader.report("ciphers", "expected an OpenSSL cipher list, found an empty string");
     reader.read_millis("handshake_timeout_ms", tls.handshake_timeout);
+    reader.read_integer("hsts_max_age_s", 0, 2147483647, tls.hsts_max_age_s);
+    reader.read_bool("hsts_include_subdomains", tls.hsts_include_subdomains);
     if (const auto* certificates = reader.read_array("certificates")) {
         for (std::size_t i = 0; i < certificates->size(); ++i)
             tls.certificates.push_back(read_sni_certificate((*certificates)[i], index_path(reader.path_of("certificates"), i), context));

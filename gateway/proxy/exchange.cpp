@@ -96,6 +96,7 @@ void write_client_response_head(const ProxyRequest& r, const ResponseParser::val
                                 const ResponseFraming& framing, bool keep_alive, std::string& out) {
     HeaderRewrite fields(res, r.route.response_headers, r.config.secrets);
     fields.replace("X-Request-Id", r.forwarding.request_id);
+    if (!r.strict_transport_security.empty()) fields.replace("Strict-Transport-Security", r.strict_transport_security);
     if (framing.content_length) {
         fields.replace_content_length(*framing.content_length);
     } else if (framing.chunked_out) {

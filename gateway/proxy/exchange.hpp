@@ -29,6 +29,8 @@ struct ProxyRequest {
     // The whole body when the session read it first (request buffering): sent with the
     // header, and the request may be retried like one without a body.
     const std::string* buffered_body = nullptr;
+    // The listener's Strict-Transport-Security value, replacing the upstream's; empty: none.
+    std::string_view strict_transport_security = {};
 };
 
 struct ProxyOutcome {

@@ -99,6 +99,10 @@ void Gateway::bind_listener(const config::Listener& listener) {
         info->tls = std::make_shared<TlsContextSlot>(make_server_tls_context(*listener.tls));
         tls_slots_[listener.name] = info->tls;
         info->handshake_timeout = listener.tls->handshake_timeout;
+        if (listener.tls->hsts_max_age_s > 0) {
+            info->strict_transport_security = "max-age=" + std::to_string(listener.tls->hsts_max_age_s) +
+                                              (listener.tls->hsts_include_subdomains ? "; includeSubDomains" : "");
+        }
     }
     const tcp::endpoint wanted(asio::ip::make_address(listener.address), listener.port);
     std::uint16_t port = listener.port;
@@ -160,7 +164,10 @@ bool same_listeners(const std::vector<config::Listener>& a, const std::vector<co
         // The certificates and the other TLS settings are reloaded (reload_tls); plain or
         // TLS, and the handshake timeout, need a restart.
         std::string k = l.name + "|" + l.address + "|" + std::to_string(l.port) + "|" + (l.admin ? "admin" : "");
-        if (l.tls) k += "|tls|" + std::to_string(l.tls->handshake_timeout.count());
+        if (l.tls) {
+            k += "|tls|" + std::to_string(l.tls->handshake_timeout.count()) + "|" + std::to_string(l.tls->hsts_max_age_s) +
+                 (l.tls->hsts_include_subdomains ? "|subdomains" : "");
+        }
         return k;
     };
     const auto same_client_address = [](const config::Listener& x, const config::Listener& y) {

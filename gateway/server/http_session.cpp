@@ -286,7 +286,8 @@ private:
             expects_continue(req),
             req.version(),
             &worker_.shared().closing,
-            parser.is_done() && !buffered_body.empty() ? &buffered_body : nullptr};
+            parser.is_done() && !buffered_body.empty() ? &buffered_body : nullptr,
+            listener_->strict_transport_security};
         const auto upstream_start = steady::now();
         proxy::ProxyOutcome outcome;
         if (proxy::is_websocket_upgrade(req)) {
@@ -499,6 +500,9 @@ private:
     // Every answer of the gateway's own goes out here, with the request's id.
     asio::awaitable<bool> send(http::response<http::string_body> response, bool keep_alive) {
         response.set("X-Request-Id", facts_.request_id);
+        if (!listener_->strict_transport_security.empty()) {
+            response.set(http::field::strict_transport_security, listener_->strict_transport_security);
+        }
         keep_alive = keep_alive && !worker_.shared().closing.load(std::memory_order_relaxed);
         response.keep_alive(keep_alive);
         response.prepare_payload();

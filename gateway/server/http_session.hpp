@@ -20,6 +20,7 @@ struct ListenerInfo {
     std::string name;
     bool admin = false;
     std::shared_ptr<TlsContextSlot> tls;  // null for plain HTTP
+    std::string strict_transport_security;  // the header's value; empty: none
     config::millis handshake_timeout{10000};
     bool proxy_protocol = false;
     config::millis proxy_protocol_timeout{3000};

@@ -56,25 +56,27 @@ struct TlsClient {
         return name;
     }
 
-    unsigned get(const std::string& target = "/echo") {
-        http::request<http::empty_body> request{http::verb::get, target, 11};
+    http::response<http::string_body> send(http::verb method, const std::string& target) {
+        http::request<http::empty_body> request{method, target, 11};
         request.set(http::field::host, "localhost");
         beast::get_lowest_layer(stream).expires_after(5s);
         http::write(stream, request);
         beast::flat_buffer buffer;
         http::response<http::string_body> response;
         http::read(stream, buffer, response);
-        return response.result_int();
+        return response;
     }
+    unsigned get(const std::string& target = "/echo") { return send(http::verb::get, target).result_int(); }
 };
 
-std::string config_for(const TempDir& dir, const std::string& upstream, const std::string& sni_certificates = "") {
+std::string config_for(const TempDir& dir, const std::string& upstream, const std::string& sni_certificates = "",
+                       const std::string& more_tls = "") {
     const auto file = [&](const char* name) { return (dir.path() / name).string(); };
     return R"({
       "workers": 2,
       "listeners": [{"name": "secure", "address": "127.0.0.1", "port": 0,
                      "tls": {"cert_file": ")" + file("live.pem") + R"(", "key_file": ")" + file("live.key") + R"(")" +
-           (sni_certificates.empty() ? "" : R"(, "certificates": )" + sni_certificates) + R"(}}],
+           (sni_certificates.empty() ? "" : R"(, "certificates": )" + sni_certificates) + more_tls + R"(}}],
       "upstreams": {"app": {"servers": [")" + upstream + R"("]}},
       "routes": [{"match": {"prefix": "/"}, "upstream": "app"}]
     })";
@@ -189,4 +191,21 @@ BOOST_AUTO_TEST_CASE(sni_chooses_a_certificate_by_name_and_falls_back_to_the_def
         BOOST_TEST(client.certificate_name() == expected, "SNI '" << name << "'");
         BOOST_TEST(client.get() == 200u);
     }
+}
+
+BOOST_AUTO_TEST_CASE(hsts_is_on_every_answer_of_a_listener_that_asks_for_it) {
+    TempDir dir;
+    TestUpstream upstream;
+    install(dir, "hsts");
+    InProcessGateway gateway(config_for(dir, upstream.url(), "", R"(, "hsts_max_age_s": 31536000, "hsts_include_subdomains": true)"));
+    TlsClient client(gateway.port("secure"));
+    const std::string expected = "max-age=31536000; includeSubDomains";
+    BOOST_TEST(client.send(http::verb::get, "/echo")[http::field::strict_transport_security] == expected);  // proxied
+    const auto refused = client.send(http::verb::trace, "/echo");  // the gateway's own answer
+    BOOST_TEST(refused.result_int() == 405u);
+    BOOST_TEST(refused[http::field::strict_transport_security] == expected);
+
+    InProcessGateway without(config_for(dir, upstream.url()));
+    TlsClient plain_settings(without.port("secure"));
+    BOOST_TEST(plain_settings.send(http::verb::get, "/echo").count(http::field::strict_transport_security) == 0u);
 }
