@@ -50,6 +50,10 @@ struct TlsSettings {
         "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
         "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
     millis handshake_timeout{10000};
+    // Session-ticket keys (48 or 80 bytes each, as nginx's ssl_session_ticket_key): the
+    // first encrypts new tickets, each decrypts. Shared by replicas, resumption works
+    // across them; empty: OpenSSL's own key, per process and per reload.
+    std::vector<std::string> session_ticket_key_files;
     // Strict-Transport-Security on every answer of the listener; 0: none.
     std::int64_t hsts_max_age_s = 0;
     bool hsts_include_subdomains = false;

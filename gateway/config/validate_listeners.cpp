@@ -4,6 +4,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <cctype>
 #include <optional>
 
@@ -50,7 +51,7 @@ std::optional<TlsSettings> read_tls(ObjectReader& listener, Context& context) {
         return std::nullopt;
     ObjectReader reader(*value, listener.path_of("tls"),
                         {"cert_file", "key_file", "certificates", "min_version", "ciphers", "handshake_timeout_ms",
-                         "hsts_max_age_s", "hsts_include_subdomains"},
+                         "hsts_max_age_s", "hsts_include_subdomains", "session_ticket_key_files"},
                         context.problems);
     TlsSettings tls;
     for (auto [key, out] : {std::pair{"cert_file", &tls.cert_file}, std::pair{"key_file", &tls.key_file}}) {
@@ -66,6 +67,26 @@ std::optional<TlsSettings> read_tls(ObjectReader& listener, Context& context) {
     reader.read_millis("handshake_timeout_ms", tls.handshake_timeout);
     reader.read_integer("hsts_max_age_s", 0, 2147483647, tls.hsts_max_age_s);
     reader.read_bool("hsts_include_subdomains", tls.hsts_include_subdomains);
+    if (const auto* files = reader.read_array("session_ticket_key_files")) {
+        for (std::size_t i = 0; i < files->size(); ++i) {
+            const auto path = index_path(reader.path_of("session_ticket_key_files"), i);
+            const auto* written = (*files)[i].if_string();
+            if (!written) {
+                context.problems.push_back({path, "expected a file name"});
+                continue;
+            }
+            const auto file = readable_file(context.base_dir, std::string(*written), path, context.problems);
+            std::error_code ec;
+            const auto size = std::filesystem::file_size(file, ec);
+            if (ec) continue;  // reported by readable_file
+            if (size != 48 && size != 80) {
+                context.problems.push_back({path, "expected a key file of 48 or 80 bytes (openssl rand 80 > FILE), found " +
+                                                      std::to_string(size) + " bytes"});
+                continue;
+            }
+            tls.session_ticket_key_files.push_back(file);
+        }
+    }
     if (const auto* certificates = reader.read_array("certificates")) {
         for (std::size_t i = 0; i < certificates->size(); ++i)
             tls.certificates.push_back(read_sni_certificate((*certificates)[i], index_path(reader.path_of("certificates"), i), context));

@@ -198,8 +198,8 @@ ReloadResult Gateway::reload(std::shared_ptr<const config::Config> config) {
     }
     std::vector<std::pair<std::shared_ptr<TlsContextSlot>, std::shared_ptr<asio::ssl::context>>> renewed;
     try {
-        // Every certificate is read again, so a renewed one in the same file is taken; a
-        // pair that does not load keeps the running ones, and the reload fails.
+        // Every certificate and ticket key is read again, so a renewed one in the same file
+        // is taken; a pair that does not load keeps the running ones, and the reload fails.
         for (const auto& listener : config->listeners) {
             const auto slot = tls_slots_.find(listener.name);
             if (!listener.tls || slot == tls_slots_.end()) continue;

@@ -1,8 +1,14 @@
 #include "gateway/server/tls.hpp"
 
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 
 #include <algorithm>
+#include <array>
+#include <fstream>
+#include <iterator>
 #include <cctype>
 #include <stdexcept>
 #include <vector>
@@ -87,6 +93,92 @@ int choose_certificate(SSL* ssl, int*, void*) {
     return SSL_TLSEXT_ERR_OK;  // no match: the default certificate, as nginx does
 }
 
+// Session-ticket keys in nginx's layout: 48 bytes = name, AES-128 key, HMAC key (16
+// each); 80 bytes = name (16), HMAC key (32), AES-256 key (32). Hung on a context as
+// ex_data, freed with it; the first key encrypts.
+struct TicketKey {
+    std::array<unsigned char, 16> name;
+    std::vector<unsigned char> aes_key, hmac_key;
+};
+struct TicketKeys {
+    std::vector<TicketKey> keys;
+    ~TicketKeys() {
+        for (auto& key : keys) {
+            OPENSSL_cleanse(key.aes_key.data(), key.aes_key.size());
+            OPENSSL_cleanse(key.hmac_key.data(), key.hmac_key.size());
+        }
+    }
+};
+
+void free_ticket_keys(void*, void* keys, CRYPTO_EX_DATA*, int, long, void*) { delete static_cast<TicketKeys*>(keys); }
+
+int ticket_keys_index() {
+    static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, free_ticket_keys);
+    return index;
+}
+
+TicketKey read_ticket_key(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof()) throw std::runtime_error("cannot read session ticket key " + file);
+    if (bytes.size() != 48 && bytes.size() != 80) {
+        throw std::runtime_error("session ticket key " + file + " is not 48 or 80 bytes");
+    }
+    TicketKey key;
+    std::copy_n(bytes.begin(), 16, key.name.begin());
+    const bool aes256 = bytes.size() == 80;
+    const auto first = bytes.begin() + 16, second = bytes.begin() + (aes256 ? 48 : 32);
+    key.aes_key.assign(aes256 ? second : first, aes256 ? bytes.end() : second);
+    key.hmac_key.assign(aes256 ? first : second, aes256 ? second : bytes.end());
+    OPENSSL_cleanse(bytes.data(), bytes.size());
+    return key;
+}
+
+bool set_ticket_mac(EVP_MAC_CTX* mac, const TicketKey& key) {
+    std::array<OSSL_PARAM, 3> params{
+        OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, const_cast<unsigned char*>(key.hmac_key.data()),
+                                          key.hmac_key.size()),
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>("SHA256"), 0),
+        OSSL_PARAM_construct_end()};
+    return EVP_MAC_CTX_set_params(mac, params.data()) == 1;
+}
+
+const EVP_CIPHER* ticket_cipher(const TicketKey& key) {
+    return key.aes_key.size() == 32 ? EVP_aes_256_cbc() : EVP_aes_128_cbc();
+}
+
+// OpenSSL's ticket callback: 1 = done, 2 = decrypted with an older key (issue a new
+// ticket), 0 = no such key (a full handshake), -1 = failure.
+int ticket_key_callback(SSL* ssl, unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* cipher, EVP_MAC_CTX* mac,
+                        int encrypt) {
+    const auto* table = static_cast<const TicketKeys*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ticket_keys_index()));
+    if (table == nullptr || table->keys.empty()) return -1;
+    if (encrypt == 1) {
+        const auto& key = table->keys.front();
+        std::copy(key.name.begin(), key.name.end(), name);
+        if (RAND_bytes(iv, 16) != 1) return -1;
+        if (EVP_EncryptInit_ex(cipher, ticket_cipher(key), nullptr, key.aes_key.data(), iv) != 1) return -1;
+        return set_ticket_mac(mac, key) ? 1 : -1;
+    }
+    for (std::size_t i = 0; i < table->keys.size(); ++i) {
+        const auto& key = table->keys[i];
+        if (!std::equal(key.name.begin(), key.name.end(), name)) continue;
+        if (!set_ticket_mac(mac, key)) return -1;
+        if (EVP_DecryptInit_ex(cipher, ticket_cipher(key), nullptr, key.aes_key.data(), iv) != 1) return -1;
+        return i == 0 ? 1 : 2;
+    }
+    return 0;
+}
+
+void use_ticket_keys(ssl::context& context, const std::vector<TicketKey>& keys) {
+    auto table = std::make_unique<TicketKeys>(TicketKeys{keys});
+    if (ticket_keys_index() < 0 || SSL_CTX_set_ex_data(context.native_handle(), ticket_keys_index(), table.get()) != 1) {
+        throw std::runtime_error("cannot attach the session ticket keys");
+    }
+    table.release();  // the context owns it now
+    SSL_CTX_set_tlsext_ticket_key_evp_cb(context.native_handle(), ticket_key_callback);
+}
+
 }  // namespace
 
 bool server_name_matches(std::string_view pattern, std::string_view name) {
@@ -96,11 +188,17 @@ bool server_name_matches(std::string_view pattern, std::string_view name) {
 }
 
 std::shared_ptr<ssl::context> make_server_tls_context(const config::TlsSettings& tls) {
+    std::vector<TicketKey> ticket_keys;
+    for (const auto& file : tls.session_ticket_key_files) ticket_keys.push_back(read_ticket_key(file));
     auto context = make_context(tls, tls.cert_file, tls.key_file);
+    // On every context: OpenSSL asks the one the connection started with, and after an
+    // SNI switch the callback finds the keys on the one it has.
+    if (!ticket_keys.empty()) use_ticket_keys(*context, ticket_keys);
     if (tls.certificates.empty()) return context;
     auto table = std::make_unique<SniTable>();
     for (const auto& certificate : tls.certificates) {
         auto named = make_context(tls, certificate.cert_file, certificate.key_file);
+        if (!ticket_keys.empty()) use_ticket_keys(*named, ticket_keys);
         for (const auto& name : certificate.server_names) table->by_name.emplace_back(name, named);
     }
     if (sni_table_index() < 0 || SSL_CTX_set_ex_data(context->native_handle(), sni_table_index(), table.get()) != 1) {

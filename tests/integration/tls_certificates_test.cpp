@@ -6,8 +6,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include "tests/support/certificate.hpp"
+#include "tests/support/client.hpp"
 #include "tests/support/gateway_fixture.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/running_gateway.hpp"
 #include "tests/support/test_upstream.hpp"
 
 #include <boost/asio/connect.hpp>
@@ -208,4 +210,47 @@ BOOST_AUTO_TEST_CASE(hsts_is_on_every_answer_of_a_listener_that_asks_for_it) {
     InProcessGateway without(config_for(dir, upstream.url()));
     TlsClient plain_settings(without.port("secure"));
     BOOST_TEST(plain_settings.send(http::verb::get, "/echo").count(http::field::strict_transport_security) == 0u);
+}
+
+namespace {
+
+// `openssl s_client` to the port with a session file: "New" or "Reused" (and the version).
+std::string resumption(std::uint16_t port, const std::string& version, const std::string& session_option) {
+    // A keep-alive request and a pause: the TLS 1.3 tickets arrive after the handshake.
+    const auto result = run_command("bash -c '(printf \"GET /echo HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n\"; sleep 1) | "
+                                    "openssl s_client -connect 127.0.0.1:" + port_text(port) + " -" + version + " " +
+                                        session_option + " 2>&1'", std::chrono::seconds(10));
+    for (const auto* outcome : {"Reused", "New"}) {
+        if (result.output.find(std::string("\n") + outcome + ", ") != std::string::npos) return outcome;
+    }
+    return "no handshake: " + result.output.substr(0, 300);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_session_resumes_on_another_process_with_the_same_ticket_key) {
+    TempDir dir;
+    TestUpstream upstream;
+    install(dir, "resumable");
+    run_command("openssl rand 80 > " + (dir.path() / "ticket.key").string());
+    run_command("openssl rand 48 > " + (dir.path() / "other.key").string());
+    std::vector<std::uint16_t> ports;
+    std::vector<std::unique_ptr<TempDir>> dirs;  // each process its own config and log
+    std::vector<std::unique_ptr<RunningGateway>> gateways;
+    for (const char* key : {"ticket.key", "ticket.key", "other.key"}) {
+        const auto port = unused_port();
+        auto config = config_for(dir, upstream.url(), "", R"(, "session_ticket_key_files": [")" +
+                                                              (dir.path() / key).string() + R"("])");
+        const std::string any_port = "\"port\": 0";
+        config.replace(config.find(any_port), any_port.size(), "\"port\": " + port_text(port));
+        dirs.push_back(std::make_unique<TempDir>());
+        gateways.push_back(std::make_unique<RunningGateway>(*dirs.back(), config, std::initializer_list<std::uint16_t>{port}));
+        ports.push_back(port);
+    }
+    for (const std::string version : {"tls1_2", "tls1_3"}) {
+        const auto session = (dir.path() / ("session-" + version + ".pem")).string();
+        BOOST_TEST(resumption(ports[0], version, "-sess_out " + session) == "New");
+        BOOST_TEST(resumption(ports[1], version, "-sess_in " + session) == "Reused", version);  // the same key
+        BOOST_TEST(resumption(ports[2], version, "-sess_in " + session) == "New", version);     // another key
+    }
 }
