@@ -36,12 +36,14 @@ private:
 struct SniCertificate {
     std::string cert_file;
     std::string key_file;
+    std::string ocsp_response_file;  // DER, stapled when a client asks; empty: none
     std::vector<std::string> server_names;  // lower case
 };
 
 struct TlsSettings {
     std::string cert_file;  // the default: no SNI, or a name no other certificate has
     std::string key_file;
+    std::string ocsp_response_file;  // for cert_file: DER, stapled when a client asks; empty: none
     std::vector<SniCertificate> certificates;
     std::string min_version = "1.2";  // "1.2" or "1.3"
     // OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are fixed by OpenSSL).

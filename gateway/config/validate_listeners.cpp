@@ -21,13 +21,16 @@ bool valid_server_name(std::string_view name) {
 }
 
 SniCertificate read_sni_certificate(const boost::json::value& value, const std::string& path, Context& context) {
-    ObjectReader reader(value, path, {"cert_file", "key_file", "server_names"}, context.problems);
+    ObjectReader reader(value, path, {"cert_file", "key_file", "server_names", "ocsp_response_file"}, context.problems);
     SniCertificate certificate;
     for (auto [key, out] : {std::pair{"cert_file", &certificate.cert_file}, std::pair{"key_file", &certificate.key_file}}) {
         std::string written;
         if (reader.read_string(key, written, Presence::required))
             *out = readable_file(context.base_dir, written, reader.path_of(key), context.problems);
     }
+    std::string ocsp;
+    if (reader.read_string("ocsp_response_file", ocsp))
+        certificate.ocsp_response_file = readable_file(context.base_dir, ocsp, reader.path_of("ocsp_response_file"), context.problems);
     if (const auto* names = reader.read_array("server_names", Presence::required)) {
         if (names->empty()) reader.report("server_names", "expected at least one name");
         for (std::size_t i = 0; i < names->size(); ++i) {
@@ -51,7 +54,8 @@ std::optional<TlsSettings> read_tls(ObjectReader& listener, Context& context) {
         return std::nullopt;
     ObjectReader reader(*value, listener.path_of("tls"),
                         {"cert_file", "key_file", "certificates", "min_version", "ciphers", "handshake_timeout_ms",
-                         "hsts_max_age_s", "hsts_include_subdomains", "session_ticket_key_files"},
+                         "hsts_max_age_s", "hsts_include_subdomains", "session_ticket_key_files",
+                         "ocsp_response_file"},
                         context.problems);
     TlsSettings tls;
     for (auto [key, out] : {std::pair{"cert_file", &tls.cert_file}, std::pair{"key_file", &tls.key_file}}) {
@@ -67,6 +71,9 @@ std::optional<TlsSettings> read_tls(ObjectReader& listener, Context& context) {
     reader.read_millis("handshake_timeout_ms", tls.handshake_timeout);
     reader.read_integer("hsts_max_age_s", 0, 2147483647, tls.hsts_max_age_s);
     reader.read_bool("hsts_include_subdomains", tls.hsts_include_subdomains);
+    std::string ocsp;
+    if (reader.read_string("ocsp_response_file", ocsp))
+        tls.ocsp_response_file = readable_file(context.base_dir, ocsp, reader.path_of("ocsp_response_file"), context.problems);
     if (const auto* files = reader.read_array("session_ticket_key_files")) {
         for (std::size_t i = 0; i < files->size(); ++i) {
             const auto path = index_path(reader.path_of("session_ticket_key_files"), i);

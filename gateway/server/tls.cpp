@@ -2,6 +2,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/ocsp.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 
@@ -179,6 +180,51 @@ void use_ticket_keys(ssl::context& context, const std::vector<TicketKey>& keys) 
     SSL_CTX_set_tlsext_ticket_key_evp_cb(context.native_handle(), ticket_key_callback);
 }
 
+// A stapled OCSP response (DER), hung on its certificate's context as ex_data.
+struct OcspResponse {
+    std::string der;
+};
+
+void free_ocsp_response(void*, void* response, CRYPTO_EX_DATA*, int, long, void*) {
+    delete static_cast<OcspResponse*>(response);
+}
+
+int ocsp_response_index() {
+    static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, free_ocsp_response);
+    return index;
+}
+
+// Staples the response of the context the connection has (after an SNI switch, the
+// chosen certificate's) when the client asked for one.
+int staple_ocsp_response(SSL* ssl, void*) {
+    const auto* response =
+        static_cast<const OcspResponse*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ocsp_response_index()));
+    if (response == nullptr || SSL_get_tlsext_status_type(ssl) != TLSEXT_STATUSTYPE_ocsp) return SSL_TLSEXT_ERR_NOACK;
+    auto* copy = static_cast<unsigned char*>(OPENSSL_memdup(response->der.data(), response->der.size()));
+    if (copy == nullptr) return SSL_TLSEXT_ERR_NOACK;
+    SSL_set_tlsext_status_ocsp_resp(ssl, copy, static_cast<long>(response->der.size()));  // OpenSSL frees it
+    return SSL_TLSEXT_ERR_OK;
+}
+
+// The response in `file` (DER, as `openssl ocsp -respout` writes it, or an ACME client's
+// OCSP fetch) for the context's certificate. Read again at every reload: a cron job that
+// fetches a fresh response before the old one expires, then a SIGHUP, keeps it current.
+void use_ocsp_response(ssl::context& context, const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    auto response = std::make_unique<OcspResponse>();
+    response->der.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    const auto* bytes = reinterpret_cast<const unsigned char*>(response->der.data());
+    OCSP_RESPONSE* parsed = d2i_OCSP_RESPONSE(nullptr, &bytes, static_cast<long>(response->der.size()));
+    if (parsed == nullptr) throw std::runtime_error("OCSP response " + file + " is not a DER OCSP response");
+    OCSP_RESPONSE_free(parsed);
+    if (ocsp_response_index() < 0 ||
+        SSL_CTX_set_ex_data(context.native_handle(), ocsp_response_index(), response.get()) != 1) {
+        throw std::runtime_error("cannot attach the OCSP response");
+    }
+    response.release();  // the context owns it now
+    SSL_CTX_set_tlsext_status_cb(context.native_handle(), staple_ocsp_response);
+}
+
 }  // namespace
 
 bool server_name_matches(std::string_view pattern, std::string_view name) {
@@ -194,11 +240,13 @@ std::shared_ptr<ssl::context> make_server_tls_context(const config::TlsSettings&
     // On every context: OpenSSL asks the one the connection started with, and after an
     // SNI switch the callback finds the keys on the one it has.
     if (!ticket_keys.empty()) use_ticket_keys(*context, ticket_keys);
+    if (!tls.ocsp_response_file.empty()) use_ocsp_response(*context, tls.ocsp_response_file);
     if (tls.certificates.empty()) return context;
     auto table = std::make_unique<SniTable>();
     for (const auto& certificate : tls.certificates) {
         auto named = make_context(tls, certificate.cert_file, certificate.key_file);
         if (!ticket_keys.empty()) use_ticket_keys(*named, ticket_keys);
+        if (!certificate.ocsp_response_file.empty()) use_ocsp_response(*named, certificate.ocsp_response_file);
         for (const auto& name : certificate.server_names) table->by_name.emplace_back(name, named);
     }
     if (sni_table_index() < 0 || SSL_CTX_set_ex_data(context->native_handle(), sni_table_index(), table.get()) != 1) {

@@ -254,3 +254,35 @@ BOOST_AUTO_TEST_CASE(a_session_resumes_on_another_process_with_the_same_ticket_k
         BOOST_TEST(resumption(ports[2], version, "-sess_in " + session) == "New", version);     // another key
     }
 }
+
+BOOST_AUTO_TEST_CASE(an_ocsp_response_file_is_stapled_for_a_client_that_asks) {
+    TempDir dir;
+    TestUpstream upstream;
+    install(dir, "stapled");
+    // A response signed by a test responder for the (self-issued) live certificate.
+    const auto at = [&](const char* name) { return (dir.path() / name).string(); };
+    make_certificate(dir, "responder", "DNS:responder");
+    dir.write("index.txt", "");
+    BOOST_REQUIRE(run_command("openssl ocsp -issuer " + at("live.pem") + " -cert " + at("live.pem") + " -no_nonce -reqout " +
+                              at("request.der")).exit_code == 0);
+    const auto made = run_command("openssl ocsp -index " + at("index.txt") + " -rsigner " + at("responder.pem") + " -rkey " +
+                                  at("responder.key") + " -CA " + at("live.pem") + " -reqin " + at("request.der") +
+                                  " -respout " + at("ocsp.der") + " -ndays 1");
+    BOOST_REQUIRE_MESSAGE(made.exit_code == 0, made.output);
+    const auto config = config_for(dir, upstream.url(), "", R"(, "ocsp_response_file": ")" + at("ocsp.der") + R"(")");
+    InProcessGateway gateway(config);
+    const auto status = [&](std::uint16_t port) {
+        return run_command("openssl s_client -connect 127.0.0.1:" + port_text(port) + " -status < /dev/null 2>&1",
+                           std::chrono::seconds(10)).output;
+    };
+    BOOST_TEST(status(gateway.port("secure")).find("OCSP Response Status: successful") != std::string::npos);
+    InProcessGateway without(config_for(dir, upstream.url()));
+    BOOST_TEST(status(without.port("secure")).find("OCSP response: no response sent") != std::string::npos);
+
+    // A file that is not an OCSP response fails the reload; the stapled one stays.
+    dir.write("ocsp.der", "not DER");
+    const auto refused = gateway.reload(config);
+    BOOST_TEST(!refused.applied);
+    BOOST_TEST(refused.error.find("ocsp.der") != std::string::npos, refused.error);
+    BOOST_TEST(status(gateway.port("secure")).find("OCSP Response Status: successful") != std::string::npos);
+}
