@@ -145,6 +145,14 @@ struct RouteMatch {
     std::vector<std::string> methods;  // upper case; empty: any method
 };
 
+// A token bucket on a route: `burst` requests at once, refilled at `per_second`; over
+// it, 429. Per client address, or one bucket for the whole route.
+struct RateLimit {
+    enum class Key { client_ip, route } per = Key::client_ip;
+    double per_second = 1;
+    double burst = 1;
+};
+
 struct Route {
     std::string name;  // from the config, or "routes[i]"
     RouteMatch match;
@@ -153,6 +161,7 @@ struct Route {
     HeaderRules request_headers;
     HeaderRules response_headers;
     WebSocketSettings websocket;
+    std::vector<RateLimit> rate_limits;  // every one must have a token
 };
 
 // SIGTERM: /readyz turns 503 at once; the gateway keeps serving for `drain_delay` so a

@@ -52,7 +52,7 @@ public:
     Route read(const boost::json::value& value, const std::string& path) {
         ObjectReader reader(value, path,
                             {"name", "match", "upstream", "handler", "request_headers", "response_headers",
-                             "websocket"},
+                             "websocket", "rate_limits"},
                             context_.problems);
         Route route;
         route.name = path;
@@ -70,10 +70,36 @@ public:
         route.websocket.idle_timeout = engine_.limits.idle_timeout;
         if (const auto* websocket = reader.find("websocket"))
             route.websocket = read_websocket(*websocket, reader.path_of("websocket"), route.websocket);
+        if (const auto* limits = reader.read_array("rate_limits")) {
+            for (std::size_t i = 0; i < limits->size(); ++i)
+                route.rate_limits.push_back(read_rate_limit((*limits)[i], index_path(reader.path_of("rate_limits"), i)));
+        }
         return route;
     }
 
 private:
+    RateLimit read_rate_limit(const boost::json::value& value, const std::string& path) {
+        ObjectReader reader(value, path, {"per", "requests_per_second", "burst"}, context_.problems);
+        RateLimit limit;
+        std::string per;
+        if (reader.read_string("per", per, Presence::required)) {
+            if (per == "client_ip") limit.per = RateLimit::Key::client_ip;
+            else if (per == "route") limit.per = RateLimit::Key::route;
+            else reader.report("per", "expected \"client_ip\" or \"route\"");
+        }
+        const auto* rate = reader.find("requests_per_second");
+        if (rate == nullptr) {
+            if (reader.is_object()) reader.report_missing("requests_per_second", "a number above 0");
+        } else if (!rate->is_number() || rate->to_number<double>() <= 0 || rate->to_number<double>() > 1e9) {
+            reader.report("requests_per_second", "expected a number above 0 (0.5: one request every 2 s)");
+        } else {
+            limit.per_second = rate->to_number<double>();
+        }
+        std::int64_t burst = 1;
+        if (reader.read_integer("burst", 1, 1000000000, burst)) limit.burst = static_cast<double>(burst);
+        return limit;
+    }
+
     WebSocketSettings read_websocket(const boost::json::value& value, const std::string& path,
                                      WebSocketSettings settings) {
         ObjectReader reader(value, path, {"idle_timeout_ms", "allowed_origins"}, context_.problems);

@@ -33,6 +33,8 @@ inline constexpr ErrorInfo trace_refused{http::status::method_not_allowed, "meth
                                          "TRACE is refused: it would echo the request, cookies included"};
 inline constexpr ErrorInfo underscore_header{http::status::bad_request, "bad_request",
                                              "header names with an underscore are refused"};
+inline constexpr ErrorInfo rate_limited{http::status::too_many_requests, "rate_limited",
+                                        "too many requests: try again after Retry-After seconds"};
 inline constexpr ErrorInfo unsupported_media_type{http::status::unsupported_media_type, "unsupported_media_type",
                                                   "Content-Type must be application/json"};
 }

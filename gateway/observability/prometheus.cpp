@@ -13,7 +13,7 @@ namespace {
 struct RouteTotals {
     std::array<std::array<std::uint64_t, 5>, 3> requests{};
     std::array<std::uint64_t, latency_bounds.size()> buckets{};
-    std::uint64_t count = 0, sum_us = 0, bytes_in = 0, bytes_out = 0;
+    std::uint64_t count = 0, sum_us = 0, bytes_in = 0, bytes_out = 0, rate_limited = 0;
 };
 struct UpstreamTotals {
     std::int64_t active = 0, idle = 0;
@@ -71,6 +71,7 @@ std::string render_prometheus(const MetricsSources& sources) {
                 total.sum_us += stats->latency_sum_us.get();
                 total.bytes_in += stats->bytes_in.get();
                 total.bytes_out += stats->bytes_out.get();
+                total.rate_limited += stats->rate_limited.get();
             }
             for (const auto& [name, stats] : upstream_map) {
                 auto& total = upstreams[name];
@@ -142,6 +143,10 @@ std::string render_prometheus(const MetricsSources& sources) {
         out << "tg_tls_handshakes_total{listener=\"" << label(name) << "\",result=\"ok\"} " << total.handshakes << '\n'
             << "tg_tls_handshakes_total{listener=\"" << label(name) << "\",result=\"failed\"} " << total.failures << '\n';
     }
+    header(out, "tg_rate_limited_total", "counter", "Requests refused with 429 by a route's rate limits.");
+    for (const auto& [name, total] : routes)
+        if (total.rate_limited != 0)
+            out << "tg_rate_limited_total{route=\"" << label(name) << "\"} " << total.rate_limited << '\n';
     header(out, "tg_proxy_header_failures_total", "counter",
            "Connections closed on a PROXY protocol listener for a missing, invalid or late header.");
     for (const auto& [name, total] : listeners)

@@ -50,6 +50,7 @@ struct RouteStats {
     Counter latency_sum_us;
     Counter bytes_in;
     Counter bytes_out;
+    Counter rate_limited;  // requests refused with 429 by the route's rate limits
 
     void record(MethodClass method, unsigned status, std::chrono::microseconds duration, std::uint64_t in,
                 std::uint64_t out);

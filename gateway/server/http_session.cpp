@@ -259,6 +259,9 @@ private:
         const auto& route = config.routes[match.route_index];
         facts_.route = route.name;
         facts_.route_stats = state.route_stats[match.route_index];
+        if (!route.rate_limits.empty()) {
+            if (const auto wait = over_rate_limit(route)) co_return co_await send_rate_limited(*wait);
+        }
         auto* handler = state.handlers[match.route_index].get();
         if (handler && !handler->acts_before_proxy()) {
             co_return co_await serve_handler(*handler, config.limits);
@@ -346,6 +349,30 @@ private:
         if (refusal.status == http::status::method_not_allowed) {
             response.set(http::field::allow, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
         }
+        co_return co_await send(std::move(response), keep_alive_after_error(*request_parser_));
+    }
+
+    // Every limit of the route must have a token (a token taken from one whose sibling
+    // refuses is not given back: a refused client pays for trying). How long until the
+    // one that refused has a token.
+    std::optional<RateLimiter::Clock::duration> over_rate_limit(const config::Route& route) {
+        auto& limiter = worker_.shared().rate_limiter;
+        const auto now = RateLimiter::Clock::now();
+        std::string& key = rate_key_;
+        for (const auto& limit : route.rate_limits) {
+            key.assign(route.name);
+            key += '\0';
+            if (limit.per == config::RateLimit::Key::client_ip) key += client();
+            if (auto wait = limiter.take(key, limit.per_second, limit.burst, now)) return wait;
+        }
+        return std::nullopt;
+    }
+
+    asio::awaitable<bool> send_rate_limited(RateLimiter::Clock::duration wait) {
+        facts_.route_stats->rate_limited.add();
+        auto response = make_error_response(errors::rate_limited, facts_.request_id);
+        const auto seconds = std::chrono::ceil<std::chrono::seconds>(wait).count();
+        response.set(http::field::retry_after, std::to_string(std::max<std::int64_t>(1, seconds)));
         co_return co_await send(std::move(response), keep_alive_after_error(*request_parser_));
     }
 
@@ -565,6 +592,7 @@ private:
     std::string peer_address_;  // the TCP peer, or the client its PROXY header named
     std::string client_;        // the request's client when a trusted proxy named another
     std::string balancer_address_;  // the TCP peer when a PROXY header named another
+    std::string rate_key_;          // reused: a rate limit's bucket key
     RequestFacts facts_;
     bool idle_ = false;            // waiting for the next request: may be closed by a drain
     std::uint64_t requests_served_ = 0;

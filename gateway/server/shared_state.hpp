@@ -5,6 +5,8 @@
 #include "gateway/observability/access_log.hpp"
 #include "gateway/observability/stats.hpp"
 
+#include "gateway/server/rate_limiter.hpp"
+
 #include <atomic>
 #include <memory>
 #include <string>
@@ -31,6 +33,7 @@ struct GatewayShared {
     std::vector<Worker*> workers;                                // fixed once started
     std::vector<handlers::Service*> services;                    // the shared state, then the registry's; fixed
     state::SharedState* shared_state = nullptr;                  // the modules' (gateway/state/); fixed
+    RateLimiter rate_limiter;                                    // the routes' buckets, across reloads
 
     std::string render_metrics() const;
 };

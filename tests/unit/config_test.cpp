@@ -139,6 +139,27 @@ BOOST_AUTO_TEST_CASE(listener_client_address_settings) {
     CHECK_PROBLEM(bad, "listeners[0].client_ip_header", "expected \"x-forwarded-for\" or \"forwarded\"");
 }
 
+BOOST_AUTO_TEST_CASE(rate_limits_are_checked) {
+    const auto good = load(minimal(R"("upstreams": {"app": {"servers": ["http://127.0.0.1:1"]}}, "routes": [
+        {"match": {"prefix": "/"}, "upstream": "app", "rate_limits": [{"per": "client_ip", "requests_per_second": 0.5, "burst": 4},
+                                                                      {"per": "route", "requests_per_second": 100}]}])"));
+    CHECK_OK(good);
+    const auto& limits = good.config->routes.at(0).rate_limits;
+    BOOST_REQUIRE(limits.size() == 2u);
+    BOOST_TEST(limits[0].per_second == 0.5);
+    BOOST_TEST(limits[0].burst == 4.0);
+    BOOST_TEST((limits[1].per == RateLimit::Key::route));
+    BOOST_TEST(limits[1].burst == 1.0);
+    const auto bad = load(minimal(R"("upstreams": {"app": {"servers": ["http://127.0.0.1:1"]}}, "routes": [
+        {"match": {"prefix": "/"}, "upstream": "app", "rate_limits": [{"per": "user", "requests_per_second": 0},
+                                                                      {"requests_per_second": "10", "burst": 0}]}])"));
+    CHECK_PROBLEM(bad, "routes[0].rate_limits[0].per", "expected \"client_ip\" or \"route\"");
+    CHECK_PROBLEM(bad, "routes[0].rate_limits[0].requests_per_second", "expected a number above 0");
+    CHECK_PROBLEM(bad, "routes[0].rate_limits[1].per", "required key is missing");
+    CHECK_PROBLEM(bad, "routes[0].rate_limits[1].requests_per_second", "expected a number above 0");
+    CHECK_PROBLEM(bad, "routes[0].rate_limits[1].burst", "expected an integer from 1");
+}
+
 BOOST_AUTO_TEST_CASE(sni_certificates_are_checked) {
     const auto bad = load(R"({"listeners": [{"name": "tls", "port": 0, "tls": {"cert_file": "a.pem", "key_file": "a.key",
         "certificates": [{"cert_file": "b.pem", "key_file": "b.key", "server_names": ["ok.example", "bad name", "*.*.x", ""]},
