@@ -111,9 +111,10 @@ asio::awaitable<Result<bool>> BlockingSharedState::put_if_absent(std::string key
     });
 }
 
-asio::awaitable<Result<bool>> BlockingSharedState::put_if_present(std::string key, std::string value, millis ttl) {
-    co_return co_await run("put_if_present", [&](BlockingStore& store, std::int64_t now) {
-        return store.put_if_present(key, value, now + ttl.count(), now);
+asio::awaitable<Result<bool>> BlockingSharedState::put_if_equal(std::string key, std::string expected, std::string value,
+                                                                 millis ttl) {
+    co_return co_await run("put_if_equal", [&](BlockingStore& store, std::int64_t now) {
+        return store.put_if_equal(key, expected, value, now + ttl.count(), now);
     });
 }
 

@@ -22,7 +22,8 @@ public:
     asio::awaitable<Result<std::vector<std::optional<std::string>>>> get_many(std::vector<std::string> keys) override;
     asio::awaitable<Result<void>> put(std::string key, std::string value, millis ttl) override;
     asio::awaitable<Result<bool>> put_if_absent(std::string key, std::string value, millis ttl) override;
-    asio::awaitable<Result<bool>> put_if_present(std::string key, std::string value, millis ttl) override;
+    asio::awaitable<Result<bool>> put_if_equal(std::string key, std::string expected, std::string value,
+                                              millis ttl) override;
     asio::awaitable<Result<bool>> claim(std::string key, std::string owner, millis ttl) override;
     asio::awaitable<Result<bool>> remove_if(std::string key, std::string expected) override;
     asio::awaitable<Result<bool>> remove(std::string key) override;

@@ -39,11 +39,11 @@ bool MemoryStore::put_if_absent(const std::string& key, const std::string& value
     return true;
 }
 
-bool MemoryStore::put_if_present(const std::string& key, const std::string& value, std::int64_t expires_ms,
-                                 std::int64_t now_ms) {
+bool MemoryStore::put_if_equal(const std::string& key, const std::string& expected, const std::string& value,
+                               std::int64_t expires_ms, std::int64_t now_ms) {
     std::lock_guard lock(mutex_);
     auto* entry = live(key, now_ms);
-    if (!entry) return false;
+    if (!entry || entry->value != expected) return false;
     *entry = Entry{value, expires_ms};
     return true;
 }

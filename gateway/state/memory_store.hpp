@@ -16,8 +16,8 @@ public:
     void put(const std::string& key, const std::string& value, std::int64_t expires_ms) override;
     bool put_if_absent(const std::string& key, const std::string& value, std::int64_t expires_ms,
                        std::int64_t now_ms) override;
-    bool put_if_present(const std::string& key, const std::string& value, std::int64_t expires_ms,
-                        std::int64_t now_ms) override;
+    bool put_if_equal(const std::string& key, const std::string& expected, const std::string& value,
+                      std::int64_t expires_ms, std::int64_t now_ms) override;
     bool claim(const std::string& key, const std::string& owner, std::int64_t expires_ms,
                std::int64_t now_ms) override;
     bool remove_if(const std::string& key, const std::string& expected, std::int64_t now_ms) override;

@@ -12,6 +12,10 @@ constexpr const char* claim_script =
     "local v = redis.call('GET', KEYS[1]) "
     "if v == false or v == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end "
     "return 0";
+// KEYS[1] key, ARGV[1] expected, ARGV[2] value, ARGV[3] ttl ms
+constexpr const char* put_if_equal_script =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 end "
+    "return 0";
 // KEYS[1] key, ARGV[1] expected
 constexpr const char* remove_if_script =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
@@ -79,7 +83,11 @@ asio::awaitable<Result<std::vector<std::string>>> RedisSharedState::call_for_str
     auto reply = co_await call(what, std::move(arguments));
     if (!reply) co_return failed<std::vector<std::string>>(reply.error());
     std::vector<std::string> strings;
-    if ((*reply)->type != REDIS_REPLY_ARRAY) co_return strings;
+    if ((*reply)->type == REDIS_REPLY_NIL) co_return strings;  // no such key
+    if ((*reply)->type != REDIS_REPLY_ARRAY) {
+        // What a command took out must not vanish unread: a failure, as get_many does.
+        co_return failed<std::vector<std::string>>(make_error_code(Errc::unavailable));
+    }
     strings.reserve((*reply)->elements);
     for (std::size_t i = 0; i < (*reply)->elements; ++i) {
         const auto* element = (*reply)->element[i];
@@ -135,11 +143,11 @@ asio::awaitable<Result<bool>> RedisSharedState::put_if_absent(std::string key, s
     co_return (*reply)->type == REDIS_REPLY_STATUS;  // "OK"; nil when the key was there
 }
 
-asio::awaitable<Result<bool>> RedisSharedState::put_if_present(std::string key, std::string value, millis ttl) {
-    std::vector<std::string> arguments{"SET", prefix_ + key, std::move(value), "XX", "PX", ttl_text(ttl)};
-    auto reply = co_await call("SET XX", std::move(arguments));
-    if (!reply) co_return failed<bool>(reply.error());
-    co_return (*reply)->type == REDIS_REPLY_STATUS;  // "OK"; nil when the key was not there
+asio::awaitable<Result<bool>> RedisSharedState::put_if_equal(std::string key, std::string expected, std::string value,
+                                                              millis ttl) {
+    std::vector<std::string> arguments{"EVAL", put_if_equal_script, "1", prefix_ + key, std::move(expected),
+                                       std::move(value), ttl_text(ttl)};
+    co_return co_await call_for_flag("put_if_equal", std::move(arguments));
 }
 
 asio::awaitable<Result<bool>> RedisSharedState::claim(std::string key, std::string owner, millis ttl) {
@@ -175,7 +183,8 @@ asio::awaitable<Result<std::vector<std::string>>> RedisSharedState::set_members(
 }
 
 asio::awaitable<Result<std::vector<std::string>>> RedisSharedState::set_take(std::string key, std::size_t count) {
-    std::vector<std::string> arguments{"SPOP", prefix_ + key, std::to_string(std::max<std::size_t>(count, 1))};
+    if (count == 0) co_return std::vector<std::string>();
+    std::vector<std::string> arguments{"SPOP", prefix_ + key, std::to_string(count)};
     co_return co_await call_for_strings("SPOP", std::move(arguments));
 }
 

@@ -53,9 +53,10 @@ public:
     virtual asio::awaitable<Result<void>> put(std::string key, std::string value, millis ttl) = 0;
     // Sets `key` only if it is absent: true when it was set.
     virtual asio::awaitable<Result<bool>> put_if_absent(std::string key, std::string value, millis ttl) = 0;
-    // Sets `key` only if it is there (an update that must not bring back what another
-    // caller deleted): true when it was set.
-    virtual asio::awaitable<Result<bool>> put_if_present(std::string key, std::string value, millis ttl) = 0;
+    // Sets `key` to `value` only while it holds `expected` (a read-modify-write that must
+    // neither undo another caller's change nor bring back what it deleted): true when set.
+    virtual asio::awaitable<Result<bool>> put_if_equal(std::string key, std::string expected, std::string value,
+                                                      millis ttl) = 0;
     // Sets `key` to `owner` when it is absent or already `owner` (its time to live then
     // starts again): true; false when another owner holds it. A lease is a claim renewed
     // before its time runs out.

@@ -20,8 +20,8 @@ constexpr const char* statement_text[] = {
     "INSERT INTO shared_state (key, value, expires_ms) VALUES (?1, ?2, ?3)"
     " ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_ms = excluded.expires_ms"
     " WHERE shared_state.expires_ms <= ?4",
-    // put_present: ?1 key, ?2 value, ?3 expires, ?4 now; only a live entry
-    "UPDATE shared_state SET value = ?2, expires_ms = ?3 WHERE key = ?1 AND expires_ms > ?4",
+    // put_equal: ?1 key, ?2 value, ?3 expires, ?4 now, ?5 expected; only a live entry holding it
+    "UPDATE shared_state SET value = ?2, expires_ms = ?3 WHERE key = ?1 AND expires_ms > ?4 AND value = ?5",
     // claim_value: also refreshes the owner's own entry
     "INSERT INTO shared_state (key, value, expires_ms) VALUES (?1, ?2, ?3)"
     " ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_ms = excluded.expires_ms"
@@ -151,9 +151,10 @@ bool SqliteStore::put_if_absent(const std::string& key, const std::string& value
     return write(put_absent, key, value, expires_ms, now_ms) == 1;
 }
 
-bool SqliteStore::put_if_present(const std::string& key, const std::string& value, std::int64_t expires_ms,
-                                 std::int64_t now_ms) {
-    return write(put_present, key, value, expires_ms, now_ms) == 1;
+bool SqliteStore::put_if_equal(const std::string& key, const std::string& expected, const std::string& value,
+                               std::int64_t expires_ms, std::int64_t now_ms) {
+    bind_text(prepared(put_equal), 5, expected);  // write() binds the rest; run() clears them all
+    return write(put_equal, key, value, expires_ms, now_ms) == 1;
 }
 
 bool SqliteStore::claim(const std::string& key, const std::string& owner, std::int64_t expires_ms,

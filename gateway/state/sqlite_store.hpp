@@ -27,8 +27,8 @@ public:
     void put(const std::string& key, const std::string& value, std::int64_t expires_ms) override;
     bool put_if_absent(const std::string& key, const std::string& value, std::int64_t expires_ms,
                        std::int64_t now_ms) override;
-    bool put_if_present(const std::string& key, const std::string& value, std::int64_t expires_ms,
-                        std::int64_t now_ms) override;
+    bool put_if_equal(const std::string& key, const std::string& expected, const std::string& value,
+                      std::int64_t expires_ms, std::int64_t now_ms) override;
     bool claim(const std::string& key, const std::string& owner, std::int64_t expires_ms,
                std::int64_t now_ms) override;
     bool remove_if(const std::string& key, const std::string& expected, std::int64_t now_ms) override;
@@ -43,14 +43,14 @@ public:
 
 private:
     enum Statement {
-        get_value, put_value, put_absent, put_present, claim_value, remove_equal, remove_live, expire, health,
+        get_value, put_value, put_absent, put_equal, claim_value, remove_equal, remove_live, expire, health,
         add_member, remove_member, list_members, count_members, take_members, count
     };
 
     sqlite3_stmt* prepared(Statement which);
     // Runs a prepared statement with its parameters bound; the rows it changed.
     int run(Statement which, const char* what);
-    // A write (put_value, put_absent, put_present, claim_value): ?1 key, ?2 value, ?3 expiry, ?4 now.
+    // A write (put_value, put_absent, put_equal, claim_value): ?1 key, ?2 value, ?3 expiry, ?4 now.
     int write(Statement which, const std::string& key, const std::string& value, std::int64_t expires_ms,
               std::int64_t now_ms);
     // Steps a statement with its parameters bound; its rows' first column.

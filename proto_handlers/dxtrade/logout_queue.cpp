@@ -50,8 +50,12 @@ asio::awaitable<LogoutOutcome> LogoutQueue::log_out(std::vector<sessions::Sessio
     LogoutOutcome outcome;
     outcome.sessions = records.size();
     std::vector<Target> targets;
-    for (auto& record : records) targets.push_back({record.id, record.login, record.domain, std::move(record.token)});
+    for (auto& record : records) {
+        in_flight_.insert(record.id);
+        targets.push_back({record.id, record.login, record.domain, std::move(record.token)});
+    }
     const auto ended = co_await try_logout(targets, request_id);
+    for (const auto& target : targets) in_flight_.erase(target.id);
     const auto now = Clock::now();
     for (auto& target : targets) {
         if (ended.contains(target.id)) {
@@ -74,7 +78,7 @@ void LogoutQueue::resume(std::vector<sessions::SessionRecord> records, std::chro
     asio::post(keepalive_.executor(), [this, records = std::move(records), first_delay]() mutable {
         const auto now = Clock::now();
         for (auto& record : records) {
-            if (pending_.contains(record.id)) continue;  // already being tried here
+            if (pending_.contains(record.id) || in_flight_.contains(record.id)) continue;  // already being tried here
             Pending entry{{record.id, record.login, record.domain, std::move(record.token)},
                           now + first_delay,  // whatever was planned before the restart
                           first_backoff,
@@ -186,8 +190,11 @@ asio::awaitable<void> LogoutQueue::retry_loop() {
         }
         publish_pending();
         if (!due.empty()) {
+            // The next try counts from this one's claims, not from its end: a claim is
+            // renewed max_backoff() (half its hold) after it was taken, or when this try
+            // ends if its calls take longer than that.
+            const auto claimed = Clock::now();
             const auto ended = co_await try_logout(due, retry_request_id);
-            const auto after = Clock::now();
             for (const auto& target : due) {
                 const auto found = pending_.find(target.id);
                 if (found == pending_.end()) continue;  // delivered meanwhile by a new logout
@@ -197,7 +204,7 @@ asio::awaitable<void> LogoutQueue::retry_loop() {
                 }
                 auto& entry = found->second;
                 entry.backoff = std::min<Clock::duration>(entry.backoff * 2, max_backoff());
-                entry.next_attempt = after + entry.backoff;
+                entry.next_attempt = claimed + entry.backoff;
                 const auto id = target.id;
                 const auto next_unix_ms = unix_millis_after(entry.backoff);
                 store_.post("reschedule a logout", [id, next_unix_ms](sessions::SessionStore& store) {

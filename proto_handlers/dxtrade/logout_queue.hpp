@@ -98,6 +98,9 @@ private:
     asio::steady_timer timer_;
     Claim claim_;
     std::map<sessions::SessionId, Pending> pending_;  // keepalive thread only
+    // Sessions a log_out is calling dxWeb for now: a standby copy (resume) would log
+    // them out a second time. Keepalive thread only.
+    std::set<sessions::SessionId> in_flight_;
     bool stopping_ = false;                           // keepalive thread only
 
     std::atomic<std::uint64_t> delivered_{0};

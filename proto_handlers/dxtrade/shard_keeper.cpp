@@ -281,7 +281,13 @@ asio::awaitable<void> ShardKeeper::read_inbox(unsigned shard) {
         auto& shared = shared_;
         auto take = [&shared, shard](sessions::SessionStore&) {
             const auto ids = shared.take_inbox(shard);
-            auto records = shared.find_many(ids);
+            std::vector<std::optional<sessions::SessionRecord>> records;
+            try {
+                records = shared.find_many(ids);
+            } catch (const std::exception&) {
+                for (const auto id : ids) shared.notify(shard, id);  // taken but not read: back for the next round
+                throw;
+            }
             Changed found;
             for (std::size_t i = 0; i < ids.size(); ++i) found.emplace_back(ids[i], std::move(records[i]));
             return found;

@@ -16,7 +16,6 @@
 //       shows 'ended' within 5 s, and the gateway has no session left (memory and store).
 // Exit 0 on success, 1 on failure. Every wait is bounded and every child process is
 // stopped on the way out.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -41,13 +40,7 @@ async function main(t) {
   const admin = `http://127.0.0.1:${adminPort}`;
 
   t.step = 'start the sandbox and the gateway';
-  const password = t.writeSecret('dxweb-password', crypto.randomBytes(24).toString('base64url'));
-  t.writeSecret('store-key', crypto.randomBytes(32).toString('base64'));
-  const sandbox = t.startChild('sandbox', [options.sandbox,
-    '--portal', `127.0.0.1:${portalPort}`, '--dxweb', `127.0.0.1:${dxwebPort}`,
-    '--dxterminal', `127.0.0.1:${terminalPort}`, '--dxweb-password-file', password,
-    '--dxtrade-inactivity-ms', String(INACTIVITY_MS)]);
-  for (const port of [portalPort, dxwebPort, terminalPort]) await t.waitForPort(sandbox, port);
+  await t.startDxtradeSandbox({ portalPort, dxwebPort, terminalPort, inactivityMs: INACTIVITY_MS });
 
   const config = {
     workers: 1,

@@ -15,7 +15,6 @@
 //   (d) sign out on B: the terminal shows 'ended' within 5 s.
 // Exit 0 on success, 1 on failure. Every wait is bounded and every child process is
 // stopped on the way out.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -41,13 +40,7 @@ async function main(t) {
   const redis = t.startChild('redis', ['redis-server', '--bind', '127.0.0.1', '--port', String(redisPort),
     '--save', '', '--appendonly', 'no']);
   await t.waitForPort(redis, redisPort);
-  const password = t.writeSecret('dxweb-password', crypto.randomBytes(24).toString('base64url'));
-  t.writeSecret('store-key', crypto.randomBytes(32).toString('base64'));
-  const sandbox = t.startChild('sandbox', [options.sandbox,
-    '--portal', `127.0.0.1:${portalPort}`, '--dxweb', `127.0.0.1:${dxwebPort}`,
-    '--dxterminal', `127.0.0.1:${terminalPort}`, '--dxweb-password-file', password,
-    '--dxtrade-inactivity-ms', String(INACTIVITY_MS)]);
-  for (const port of [portalPort, dxwebPort, terminalPort]) await t.waitForPort(sandbox, port);
+  await t.startDxtradeSandbox({ portalPort, dxwebPort, terminalPort, inactivityMs: INACTIVITY_MS });
 
   const replicaConfig = (name, port, adminPort) => ({
     workers: 1,
@@ -141,7 +134,7 @@ async function main(t) {
   t.step = '(b) sign out on replica B: the terminal ends';
   const logoutsBefore = await logoutCalls();
   const firstEnd = await signOutAndWatchTheEnd(b);
-  await sleep(1500);  // a second dxWeb logout of the token would come in this time
+  await sleep(5000);  // a standby's second dxWeb logout would come after logout.wait_ms (3 s)
   check(await logoutCalls() - logoutsBefore === 1, `dxWeb logouts: ${await logoutCalls() - logoutsBefore}, not 1`);
 
   t.step = '(c) sign in on A again, open DXtrade, kill -9 replica A';

@@ -31,9 +31,11 @@ void check_shared_state_operations(state::SharedState& state, boost::asio::io_co
     BOOST_TEST(value_of(await_on(io, state.get("k"))).value_or("") == "v2");
     BOOST_TEST(value_of(await_on(io, state.put_if_absent("fresh", "v", 10s))));
 
-    BOOST_TEST(value_of(await_on(io, state.put_if_present("k", "v4", 10s))));
+    BOOST_TEST(!value_of(await_on(io, state.put_if_equal("k", "v1", "v4", 10s))));  // another's change stays
+    BOOST_TEST(value_of(await_on(io, state.get("k"))).value_or("") == "v2");
+    BOOST_TEST(value_of(await_on(io, state.put_if_equal("k", "v2", "v4", 10s))));
     BOOST_TEST(value_of(await_on(io, state.get("k"))).value_or("") == "v4");
-    BOOST_TEST(!value_of(await_on(io, state.put_if_present("never-set", "v", 10s))));
+    BOOST_TEST(!value_of(await_on(io, state.put_if_equal("never-set", "", "v", 10s))));
     BOOST_TEST(!value_of(await_on(io, state.get("never-set"))).has_value());
 
     BOOST_TEST(value_of(await_on(io, state.claim("lease", "alice", 10s))));
@@ -100,7 +102,7 @@ void check_shared_state_expiry(state::SharedState& state, boost::asio::io_contex
     BOOST_TEST(await_on(io, state.put("short-update", "first", 200ms)).has_value());
     std::this_thread::sleep_for(400ms);
     BOOST_TEST(!value_of(await_on(io, state.get("short"))).has_value());
-    BOOST_TEST(!value_of(await_on(io, state.put_if_present("short-update", "second", 10s))));  // expired: absent
+    BOOST_TEST(!value_of(await_on(io, state.put_if_equal("short-update", "first", "second", 10s))));  // expired: absent
     BOOST_TEST(!value_of(await_on(io, state.get("short-update"))).has_value());
     BOOST_TEST(value_of(await_on(io, state.put_if_absent("short", "second", 10s))));
     BOOST_TEST(value_of(await_on(io, state.claim("short-lease", "bob", 10s))));  // alice's ran out

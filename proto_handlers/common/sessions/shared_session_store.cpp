@@ -112,10 +112,21 @@ std::optional<SessionRecord> SharedSessionStore::decode(SessionId id, const std:
     }
 }
 
-bool SharedSessionStore::update(const SessionRecord& record) {
-    // Only while the record is there: a remove by another replica between the read and
-    // this write must not bring it back without its indexes.
-    return wait("writing a session", state_.put_if_present(record_key(record.id), encode(record), record_ttl_));
+bool SharedSessionStore::change(SessionId id, const std::function<void(SessionRecord&)>& edit) {
+    // Compare and set: another replica's change between the read and the write (a logout
+    // mark, a removal) is never undone; the edit is made again on what it wrote.
+    constexpr int tries = 4;
+    for (int attempt = 0; attempt < tries; ++attempt) {
+        const auto stored = wait("reading a session", state_.get(record_key(id)));
+        if (!stored) return false;
+        auto record = decode(id, *stored);
+        if (!record) return false;
+        edit(*record);
+        if (wait("writing a session", state_.put_if_equal(record_key(id), *stored, encode(*record), record_ttl_))) {
+            return true;
+        }
+    }
+    throw std::runtime_error("shared state: a session changed under " + std::to_string(tries) + " writes in a row");
 }
 
 void SharedSessionStore::put(const SessionRecord& record) {
@@ -217,23 +228,23 @@ LoadResult SharedSessionStore::load_pending_logouts() {
 }
 
 bool SharedSessionStore::mark_logout_pending(SessionId id, std::int64_t next_attempt_ms) {
-    auto record = find(id);
-    if (!record) return false;
-    const bool newly = !record->logout_pending;
-    record->logout_pending = true;
-    record->logout_next_attempt_ms = next_attempt_ms;
-    if (!update(*record)) return false;
+    bool newly = false;
+    const bool changed = change(id, [&](SessionRecord& record) {
+        newly = !record.logout_pending;
+        record.logout_pending = true;
+        record.logout_next_attempt_ms = next_attempt_ms;
+    });
+    if (!changed) return false;
     // The owner stops pinging it (a reschedule is no news to it).
     if (newly) wait_done("notifying a shard", state_.set_add(inbox_key(shard_of(id)), std::to_string(id)));
     return true;
 }
 
 bool SharedSessionStore::update_ping(SessionId id, std::int64_t last_ping_ms, std::uint32_t failures) {
-    auto record = find(id);
-    if (!record) return false;
-    record->last_ping_ms = last_ping_ms;
-    record->failures = failures;
-    return update(*record);
+    return change(id, [&](SessionRecord& record) {
+        record.last_ping_ms = last_ping_ms;
+        record.failures = failures;
+    });
 }
 
 std::size_t SharedSessionStore::remove_expired(std::int64_t now_ms) {

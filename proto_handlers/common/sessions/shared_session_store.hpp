@@ -24,6 +24,7 @@
 #include "proto_handlers/common/sessions/token_cipher.hpp"
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -84,8 +85,9 @@ private:
     template <class T>
     T wait(const char* what, boost::asio::awaitable<state::Result<T>> call);
     void wait_done(const char* what, boost::asio::awaitable<state::Result<void>> call);
-    // Rewrites a record that is still there; false when it is gone.
-    bool update(const SessionRecord& record);
+    // Reads the record, edits it and writes it back unless another writer came between;
+    // false when it is gone.
+    bool change(SessionId id, const std::function<void(SessionRecord&)>& edit);
     // The records of the ids listed in `index_key`; ids without a record are dropped from it.
     LoadResult read_indexed(const std::vector<std::string>& members, const std::string& index_key);
 

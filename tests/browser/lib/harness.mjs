@@ -10,6 +10,7 @@
 // t.waitForPort(), t.launchChromium(), t.watchPage(), t.onFailure(). runTest exits the
 // process: 0 when main resolves, 1 when it throws, the deadline passes or a signal comes.
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -157,6 +158,19 @@ export class Harness {
     const target = path.join(this.dir, file);
     fs.writeFileSync(target, value + '\n', { mode: 0o600 });
     return target;
+  }
+
+  // The sandbox's portal and DXtrade stand-in, with a fresh dxWeb password (the file
+  // dxweb-password) and DXtrade store key (store-key) in the temp dir for the gateway.
+  async startDxtradeSandbox({ portalPort, dxwebPort, terminalPort, inactivityMs }) {
+    const password = this.writeSecret('dxweb-password', crypto.randomBytes(24).toString('base64url'));
+    this.writeSecret('store-key', crypto.randomBytes(32).toString('base64'));
+    const sandbox = this.startChild('sandbox', [this.options.sandbox,
+      '--portal', `127.0.0.1:${portalPort}`, '--dxweb', `127.0.0.1:${dxwebPort}`,
+      '--dxterminal', `127.0.0.1:${terminalPort}`, '--dxweb-password-file', password,
+      '--dxtrade-inactivity-ms', String(inactivityMs)]);
+    for (const port of [portalPort, dxwebPort, terminalPort]) await this.waitForPort(sandbox, port);
+    return sandbox;
   }
 
   // Debian's Chromium, headless, in a fresh profile under the temp dir.
