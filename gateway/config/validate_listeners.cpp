@@ -20,17 +20,20 @@ bool valid_server_name(std::string_view name) {
     }) && name.find("..") == std::string_view::npos;
 }
 
+// A file-name setting, resolved against the config's folder and checked readable.
+void read_file_name(ObjectReader& reader, std::string_view key, Context& context, std::string& out,
+                    Presence presence = Presence::optional) {
+    std::string written;
+    if (reader.read_string(key, written, presence))
+        out = readable_file(context.base_dir, written, reader.path_of(key), context.problems);
+}
+
 SniCertificate read_sni_certificate(const boost::json::value& value, const std::string& path, Context& context) {
     ObjectReader reader(value, path, {"cert_file", "key_file", "server_names", "ocsp_response_file"}, context.problems);
     SniCertificate certificate;
-    for (auto [key, out] : {std::pair{"cert_file", &certificate.cert_file}, std::pair{"key_file", &certificate.key_file}}) {
-        std::string written;
-        if (reader.read_string(key, written, Presence::required))
-            *out = readable_file(context.base_dir, written, reader.path_of(key), context.problems);
-    }
-    std::string ocsp;
-    if (reader.read_string("ocsp_response_file", ocsp))
-        certificate.ocsp_response_file = readable_file(context.base_dir, ocsp, reader.path_of("ocsp_response_file"), context.problems);
+    read_file_name(reader, "cert_file", context, certificate.cert_file, Presence::required);
+    read_file_name(reader, "key_file", context, certificate.key_file, Presence::required);
+    read_file_name(reader, "ocsp_response_file", context, certificate.ocsp_response_file);
     if (const auto* names = reader.read_array("server_names", Presence::required)) {
         if (names->empty()) reader.report("server_names", "expected at least one name");
         for (std::size_t i = 0; i < names->size(); ++i) {
@@ -58,11 +61,8 @@ std::optional<TlsSettings> read_tls(ObjectReader& listener, Context& context) {
                          "ocsp_response_file"},
                         context.problems);
     TlsSettings tls;
-    for (auto [key, out] : {std::pair{"cert_file", &tls.cert_file}, std::pair{"key_file", &tls.key_file}}) {
-        std::string written;
-        if (reader.read_string(key, written, Presence::required))
-            *out = readable_file(context.base_dir, written, reader.path_of(key), context.problems);
-    }
+    read_file_name(reader, "cert_file", context, tls.cert_file, Presence::required);
+    read_file_name(reader, "key_file", context, tls.key_file, Presence::required);
     if (reader.read_string("min_version", tls.min_version) && tls.min_version != "1.2" &&
         tls.min_version != "1.3")
         reader.report("min_version", "expected \"1.2\" or \"1.3\"");
@@ -71,9 +71,7 @@ std::optional<TlsSettings> read_tls(ObjectReader& listener, Context& context) {
     reader.read_millis("handshake_timeout_ms", tls.handshake_timeout);
     reader.read_integer("hsts_max_age_s", 0, 2147483647, tls.hsts_max_age_s);
     reader.read_bool("hsts_include_subdomains", tls.hsts_include_subdomains);
-    std::string ocsp;
-    if (reader.read_string("ocsp_response_file", ocsp))
-        tls.ocsp_response_file = readable_file(context.base_dir, ocsp, reader.path_of("ocsp_response_file"), context.problems);
+    read_file_name(reader, "ocsp_response_file", context, tls.ocsp_response_file);
     if (const auto* files = reader.read_array("session_ticket_key_files")) {
         for (std::size_t i = 0; i < files->size(); ++i) {
             const auto path = index_path(reader.path_of("session_ticket_key_files"), i);

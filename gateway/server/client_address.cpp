@@ -1,5 +1,7 @@
 #include "gateway/server/client_address.hpp"
 
+#include "gateway/core/http_text.hpp"
+
 #include <boost/beast/core/string.hpp>
 
 #include <optional>
@@ -12,12 +14,6 @@ namespace {
 namespace ip = boost::asio::ip;
 namespace http = boost::beast::http;
 
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    return text;
-}
-
 std::optional<ip::address> address_in(std::string_view text) {
     boost::system::error_code ec;
     auto address = ip::make_address(std::string(text), ec);
@@ -27,7 +23,7 @@ std::optional<ip::address> address_in(std::string_view text) {
 
 // "203.0.113.7", "203.0.113.7:4711", "2001:db8::1", "[2001:db8::1]" or "[2001:db8::1]:4711".
 std::optional<ip::address> node_address(std::string_view node) {
-    node = trim(node);
+    node = trim_ows(node);
     if (node.starts_with('[')) {
         const auto close = node.find(']');
         if (close == std::string_view::npos) return std::nullopt;
@@ -65,10 +61,10 @@ void split_outside_quotes(std::string_view text, char separator, Each each) {
 std::string for_node(std::string_view element) {
     std::string node;
     split_outside_quotes(element, ';', [&](std::string_view pair) {
-        pair = trim(pair);
+        pair = trim_ows(pair);
         const auto equals = pair.find('=');
-        if (equals == std::string_view::npos || !boost::beast::iequals(trim(pair.substr(0, equals)), "for")) return;
-        auto value = trim(pair.substr(equals + 1));
+        if (equals == std::string_view::npos || !boost::beast::iequals(trim_ows(pair.substr(0, equals)), "for")) return;
+        auto value = trim_ows(pair.substr(equals + 1));
         node.clear();
         if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
             value = value.substr(1, value.size() - 2);
@@ -92,7 +88,7 @@ std::vector<std::optional<ip::address>> chain_of(const http::fields& headers, co
         split_outside_quotes(field->value(), ',', [&](std::string_view element) {
             if (forwarded) {
                 chain.push_back(node_address(for_node(element)));
-            } else if (!trim(element).empty()) {
+            } else if (!trim_ows(element).empty()) {
                 chain.push_back(node_address(element));
             }
         });

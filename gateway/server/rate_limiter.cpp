@@ -30,7 +30,7 @@ std::optional<RateLimiter::Clock::duration> RateLimiter::take(std::string_view k
                                                               Clock::time_point now) {
     auto& shard = shards_[std::hash<std::string_view>{}(key) % shards_.size()];
     std::lock_guard lock(shard.mutex);
-    auto found = shard.buckets.find(std::string(key));
+    auto found = shard.buckets.find(key);
     if (found == shard.buckets.end()) {
         if (shard.buckets.size() >= max_per_shard_) make_room(shard, now);
         found = shard.buckets.emplace(std::string(key), Bucket{burst, per_second, burst, now}).first;

@@ -7,6 +7,7 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -34,9 +35,13 @@ private:
         double burst = 0;
         Clock::time_point updated;
     };
+    struct KeyHash {
+        using is_transparent = void;  // found by a string_view: no string per request
+        std::size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+    };
     struct Shard {
         mutable std::mutex mutex;
-        std::unordered_map<std::string, Bucket> buckets;
+        std::unordered_map<std::string, Bucket, KeyHash, std::equal_to<>> buckets;
     };
     static void refill(Bucket& bucket, Clock::time_point now);
     void make_room(Shard& shard, Clock::time_point now) const;

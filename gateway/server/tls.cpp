@@ -66,22 +66,40 @@ std::shared_ptr<ssl::context> make_context(const config::TlsSettings& tls, const
     return context;
 }
 
-// The SNI certificates of a default context, hung on it as ex_data: freed with it.
+// Data a context owns (OpenSSL ex_data), one slot per type T: freed with the context,
+// so it lives exactly as long as a connection can need it, through any reload.
+template <class T>
+int ex_data_index() {
+    static const int index = SSL_CTX_get_ex_new_index(
+        0, nullptr, nullptr, nullptr,
+        [](void*, void* data, CRYPTO_EX_DATA*, int, long, void*) { delete static_cast<T*>(data); });
+    return index;
+}
+
+template <class T>
+void attach(ssl::context& context, std::unique_ptr<T> data, const char* what) {
+    if (ex_data_index<T>() < 0 || SSL_CTX_set_ex_data(context.native_handle(), ex_data_index<T>(), data.get()) != 1) {
+        throw std::runtime_error(std::string("cannot attach ") + what);
+    }
+    data.release();  // the context owns it now
+}
+
+// What is attached to the context the connection has now (after an SNI switch, the
+// chosen certificate's); null when nothing is.
+template <class T>
+const T* attached(SSL* ssl) {
+    return static_cast<const T*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ex_data_index<T>()));
+}
+
+// The SNI certificates of a default context.
 struct SniTable {
     std::vector<std::pair<std::string, std::shared_ptr<ssl::context>>> by_name;
 };
 
-void free_sni_table(void*, void* table, CRYPTO_EX_DATA*, int, long, void*) { delete static_cast<SniTable*>(table); }
-
-int sni_table_index() {
-    static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, free_sni_table);
-    return index;
-}
-
 int choose_certificate(SSL* ssl, int*, void*) {
     const char* requested = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
     if (requested == nullptr) return SSL_TLSEXT_ERR_OK;  // the default certificate
-    const auto* table = static_cast<const SniTable*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), sni_table_index()));
+    const auto* table = attached<SniTable>(ssl);
     if (table == nullptr) return SSL_TLSEXT_ERR_OK;
     std::string name(requested);
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -111,12 +129,6 @@ struct TicketKeys {
     }
 };
 
-void free_ticket_keys(void*, void* keys, CRYPTO_EX_DATA*, int, long, void*) { delete static_cast<TicketKeys*>(keys); }
-
-int ticket_keys_index() {
-    static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, free_ticket_keys);
-    return index;
-}
 
 TicketKey read_ticket_key(const std::string& file) {
     std::ifstream in(file, std::ios::binary);
@@ -152,7 +164,7 @@ const EVP_CIPHER* ticket_cipher(const TicketKey& key) {
 // ticket), 0 = no such key (a full handshake), -1 = failure.
 int ticket_key_callback(SSL* ssl, unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* cipher, EVP_MAC_CTX* mac,
                         int encrypt) {
-    const auto* table = static_cast<const TicketKeys*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ticket_keys_index()));
+    const auto* table = attached<TicketKeys>(ssl);
     if (table == nullptr || table->keys.empty()) return -1;
     if (encrypt == 1) {
         const auto& key = table->keys.front();
@@ -172,11 +184,7 @@ int ticket_key_callback(SSL* ssl, unsigned char* name, unsigned char* iv, EVP_CI
 }
 
 void use_ticket_keys(ssl::context& context, const std::vector<TicketKey>& keys) {
-    auto table = std::make_unique<TicketKeys>(TicketKeys{keys});
-    if (ticket_keys_index() < 0 || SSL_CTX_set_ex_data(context.native_handle(), ticket_keys_index(), table.get()) != 1) {
-        throw std::runtime_error("cannot attach the session ticket keys");
-    }
-    table.release();  // the context owns it now
+    attach(context, std::make_unique<TicketKeys>(TicketKeys{keys}), "the session ticket keys");
     SSL_CTX_set_tlsext_ticket_key_evp_cb(context.native_handle(), ticket_key_callback);
 }
 
@@ -185,20 +193,11 @@ struct OcspResponse {
     std::string der;
 };
 
-void free_ocsp_response(void*, void* response, CRYPTO_EX_DATA*, int, long, void*) {
-    delete static_cast<OcspResponse*>(response);
-}
-
-int ocsp_response_index() {
-    static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, free_ocsp_response);
-    return index;
-}
 
 // Staples the response of the context the connection has (after an SNI switch, the
 // chosen certificate's) when the client asked for one.
 int staple_ocsp_response(SSL* ssl, void*) {
-    const auto* response =
-        static_cast<const OcspResponse*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ocsp_response_index()));
+    const auto* response = attached<OcspResponse>(ssl);
     if (response == nullptr || SSL_get_tlsext_status_type(ssl) != TLSEXT_STATUSTYPE_ocsp) return SSL_TLSEXT_ERR_NOACK;
     auto* copy = static_cast<unsigned char*>(OPENSSL_memdup(response->der.data(), response->der.size()));
     if (copy == nullptr) return SSL_TLSEXT_ERR_NOACK;
@@ -217,11 +216,7 @@ void use_ocsp_response(ssl::context& context, const std::string& file) {
     OCSP_RESPONSE* parsed = d2i_OCSP_RESPONSE(nullptr, &bytes, static_cast<long>(response->der.size()));
     if (parsed == nullptr) throw std::runtime_error("OCSP response " + file + " is not a DER OCSP response");
     OCSP_RESPONSE_free(parsed);
-    if (ocsp_response_index() < 0 ||
-        SSL_CTX_set_ex_data(context.native_handle(), ocsp_response_index(), response.get()) != 1) {
-        throw std::runtime_error("cannot attach the OCSP response");
-    }
-    response.release();  // the context owns it now
+    attach(context, std::move(response), "the OCSP response");
     SSL_CTX_set_tlsext_status_cb(context.native_handle(), staple_ocsp_response);
 }
 
@@ -249,10 +244,7 @@ std::shared_ptr<ssl::context> make_server_tls_context(const config::TlsSettings&
         if (!certificate.ocsp_response_file.empty()) use_ocsp_response(*named, certificate.ocsp_response_file);
         for (const auto& name : certificate.server_names) table->by_name.emplace_back(name, named);
     }
-    if (sni_table_index() < 0 || SSL_CTX_set_ex_data(context->native_handle(), sni_table_index(), table.get()) != 1) {
-        throw std::runtime_error("cannot attach the SNI certificates");
-    }
-    table.release();  // the context owns it now
+    attach(*context, std::move(table), "the SNI certificates");
     SSL_CTX_set_tlsext_servername_callback(context->native_handle(), choose_certificate);
     return context;
 }

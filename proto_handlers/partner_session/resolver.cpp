@@ -2,6 +2,7 @@
 
 #include "gateway/client/outbound.hpp"
 #include "gateway/core/digest.hpp"
+#include "gateway/core/http_text.hpp"
 #include "gateway/core/log.hpp"
 #include "gateway/core/time_format.hpp"
 
@@ -14,12 +15,6 @@
 
 namespace tg::partner_session {
 namespace {
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    return text;
-}
 
 const boost::json::value* claim(const boost::json::value& answer, const std::string& pointer) {
     if (pointer.empty()) return nullptr;
@@ -46,10 +41,10 @@ std::string session_cookies(const http::fields& request, const std::vector<std::
             std::string_view header(field->value().data(), field->value().size());
             while (!header.empty()) {
                 const auto semicolon = header.find(';');
-                const auto pair = trim(header.substr(0, semicolon));
+                const auto pair = trim_ows(header.substr(0, semicolon));
                 header.remove_prefix(semicolon == std::string_view::npos ? header.size() : semicolon + 1);
                 const auto equals = pair.find('=');
-                if (equals == std::string_view::npos || trim(pair.substr(0, equals)) != wanted) continue;
+                if (equals == std::string_view::npos || trim_ows(pair.substr(0, equals)) != wanted) continue;
                 if (!cookies.empty()) cookies += "; ";
                 cookies += pair;
             }

@@ -162,30 +162,23 @@ std::optional<SessionRecord> SharedSessionStore::find(SessionId id) {
 }
 
 LoadResult SharedSessionStore::read_indexed(const std::vector<std::string>& members, const std::string& index_key) {
-    // MGET in chunks: a shard of a million sessions loads in a few hundred round trips.
-    constexpr std::size_t chunk = 512;
-    LoadResult loaded;
-    for (std::size_t first = 0; first < members.size(); first += chunk) {
-        const auto last = std::min(members.size(), first + chunk);
-        std::vector<SessionId> ids;
-        std::vector<std::string> keys;
-        for (std::size_t i = first; i < last; ++i) {
-            if (const auto id = id_of(members[i])) {
-                ids.push_back(*id);
-                keys.push_back(record_key(*id));
-            } else {
-                wait("dropping a stale index entry", state_.set_remove(index_key, members[i]));
-            }
+    std::vector<SessionId> ids;
+    for (const auto& member : members) {
+        if (const auto id = id_of(member)) {
+            ids.push_back(*id);
+        } else {
+            wait("dropping a stale index entry", state_.set_remove(index_key, member));
         }
-        const auto values = wait("reading sessions", state_.get_many(std::move(keys)));
-        for (std::size_t i = 0; i < ids.size(); ++i) {
-            if (!values[i]) {
-                wait("dropping a stale index entry", state_.set_remove(index_key, std::to_string(ids[i])));
-            } else if (auto record = decode(ids[i], *values[i])) {
-                loaded.records.push_back(std::move(*record));
-            } else {
-                loaded.undecryptable.push_back(ids[i]);
-            }
+    }
+    const auto values = read_many(ids);
+    LoadResult loaded;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (!values[i]) {
+            wait("dropping a stale index entry", state_.set_remove(index_key, std::to_string(ids[i])));
+        } else if (auto record = decode(ids[i], *values[i])) {
+            loaded.records.push_back(std::move(*record));
+        } else {
+            loaded.undecryptable.push_back(ids[i]);
         }
     }
     std::sort(loaded.records.begin(), loaded.records.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
@@ -295,18 +288,24 @@ std::vector<SessionId> SharedSessionStore::take_inbox(unsigned shard, std::size_
     return taken;
 }
 
-std::vector<std::optional<SessionRecord>> SharedSessionStore::find_many(const std::vector<SessionId>& ids) {
-    constexpr std::size_t chunk = 512;  // MGET in chunks, as read_indexed
-    std::vector<std::optional<SessionRecord>> found;
-    found.reserve(ids.size());
+std::vector<std::optional<std::string>> SharedSessionStore::read_many(const std::vector<SessionId>& ids) {
+    // MGET in chunks: a shard of a million sessions loads in a few hundred round trips.
+    constexpr std::size_t chunk = 512;
+    std::vector<std::optional<std::string>> values;
+    values.reserve(ids.size());
     for (std::size_t first = 0; first < ids.size(); first += chunk) {
         std::vector<std::string> keys;
         for (std::size_t i = first; i < std::min(ids.size(), first + chunk); ++i) keys.push_back(record_key(ids[i]));
-        const auto values = wait("reading sessions", state_.get_many(std::move(keys)));
-        for (std::size_t i = 0; i < values.size(); ++i) {
-            found.push_back(values[i] ? decode(ids[first + i], *values[i]) : std::nullopt);
-        }
+        for (auto& value : wait("reading sessions", state_.get_many(std::move(keys)))) values.push_back(std::move(value));
     }
+    return values;
+}
+
+std::vector<std::optional<SessionRecord>> SharedSessionStore::find_many(const std::vector<SessionId>& ids) {
+    auto values = read_many(ids);
+    std::vector<std::optional<SessionRecord>> found;
+    found.reserve(ids.size());
+    for (std::size_t i = 0; i < ids.size(); ++i) found.push_back(values[i] ? decode(ids[i], *values[i]) : std::nullopt);
     return found;
 }
 

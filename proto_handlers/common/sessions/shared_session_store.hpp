@@ -88,6 +88,8 @@ private:
     // Reads the record, edits it and writes it back unless another writer came between;
     // false when it is gone.
     bool change(SessionId id, const std::function<void(SessionRecord&)>& edit);
+    // The stored values of `ids`, in order (none for one that is gone).
+    std::vector<std::optional<std::string>> read_many(const std::vector<SessionId>& ids);
     // The records of the ids listed in `index_key`; ids without a record are dropped from it.
     LoadResult read_indexed(const std::vector<std::string>& members, const std::string& index_key);
 
